@@ -1,0 +1,333 @@
+"""The catalogue of coded errors: every problem the library reports to a user.
+
+Messages follow pyxform's order: location first, then what is wrong, then how to fix it.
+Each code has an English and a Chinese template; placeholders are filled from keyword
+arguments. The UI and CLI catch `AssessmentError` only and show `message(lang)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    en: str
+    zh: str
+
+
+# Codes are grouped by prefix: Q questionnaire files, A answers, P profile facts,
+# G program definitions, S storage, U users and sign-in, M peer models, I imports,
+# C command line. A published code never changes meaning.
+CATALOGUE: dict[str, Template] = {
+    # --- questionnaire files -------------------------------------------------------
+    "Q101": Template(
+        "The YAML is not valid: {detail}. Check indentation and quoting near this line.",
+        "YAML 语法错误：{detail}。请检查该行附近的缩进和引号。",
+    ),
+    "Q102": Template(
+        "Unknown item type '{value}'. Use one of: {valid}.",
+        "未知的题目类型 '{value}'。可用类型：{valid}。",
+    ),
+    "Q103": Template(
+        "The id '{value}' is used more than once (first at {first}). Give each item, "
+        "section and sub-domain its own id.",
+        "编号 '{value}' 重复（首次出现于 {first}）。每个题目、章节和子域的编号必须唯一。",
+    ),
+    "Q104": Template(
+        "The text '{field}' has no {lang} translation. Give both zh and en.",
+        "文本 '{field}' 缺少 {lang} 译文。请同时提供 zh 和 en。",
+    ),
+    "Q105": Template(
+        "The weights of {what} sum to {total} for the {variant} variant, not 100. "
+        "Adjust them so they sum to 100.",
+        "{what} 的权重之和（{variant}）为 {total}，不是 100。请调整使其合计为 100。",
+    ),
+    "Q106": Template(
+        "The 'relevant' expression refers to ${{{ref}}}, which is not a question. "
+        "Use the id of an existing question.",
+        "显示条件引用了 ${{{ref}}}，但不存在该题目。请使用已有题目的编号。",
+    ),
+    "Q107": Template(
+        "The range is invalid: {detail}. Fix the bounds.",
+        "取值范围无效：{detail}。请修正上下限。",
+    ),
+    "Q108": Template(
+        "The 'relevant' expression cannot be parsed: {detail}. See docs/questionnaire-format.md.",
+        "显示条件无法解析：{detail}。参见 docs/questionnaire-format.md。",
+    ),
+    "Q109": Template(
+        "The field '{field}' is missing. Add it.",
+        "缺少字段 '{field}'。请补充。",
+    ),
+    "Q110": Template(
+        "The field '{field}' has an invalid value '{value}'. {expected}",
+        "字段 '{field}' 的值 '{value}' 无效。{expected}",
+    ),
+    "Q111": Template(
+        "The numeric indicator has benchmarks but no 'default' entry. Add a default "
+        "baseline and leading value as the fallback for other industries.",
+        "数值指标设置了基准值，但缺少 'default' 项。请补充其他行业使用的默认基准值和引领值。",
+    ),
+    "Q112": Template(
+        "The item refers to sub-domain '{value}', which is not declared in its section. "
+        "Declare it under 'subdomains' or fix the id.",
+        "题目引用的子域 '{value}' 未在本章节声明。请在 'subdomains' 中声明或修正编号。",
+    ),
+    "Q113": Template(
+        "The id '{value}' must start with '{prefix}.' and use lower-case letters, digits, "
+        "'_' and '.'.",
+        "编号 '{value}' 必须以 '{prefix}.' 开头，且只含小写字母、数字、'_' 和 '.'。",
+    ),
+    "Q114": Template(
+        "The file cannot be read: {detail}.",
+        "无法读取文件：{detail}。",
+    ),
+    "Q115": Template(
+        "The questionnaire '{value}' is not available. Known questionnaires: {valid}.",
+        "问卷 '{value}' 不存在。可用问卷：{valid}。",
+    ),
+    # --- answers -------------------------------------------------------------------
+    "A201": Template(
+        "There is an answer to '{item}', which is not a question of {questionnaire}. "
+        "Remove it or fix the id.",
+        "答案中包含 '{item}'，但 {questionnaire} 中没有该题目。请删除或修正编号。",
+    ),
+    "A202": Template(
+        "The answer {value} is out of range: {detail}.",
+        "答案 {value} 超出范围：{detail}。",
+    ),
+    "A203": Template(
+        "'{value}' is not an option of this question. Valid options: {valid}.",
+        "'{value}' 不是本题的选项。可选：{valid}。",
+    ),
+    "A204": Template(
+        "The answer '{value}' has the wrong type: {expected} expected.",
+        "答案 '{value}' 类型不正确：应为{expected}。",
+    ),
+    "A205": Template(
+        "This question is required.",
+        "此题为必答题。",
+    ),
+    "A206": Template(
+        "'{value}' is not a valid unified social credit code: {detail}.",
+        "'{value}' 不是有效的统一社会信用代码：{detail}。",
+    ),
+    "A207": Template(
+        "'{value}' does not have the required format.",
+        "'{value}' 格式不正确。",
+    ),
+    "A208": Template(
+        "The answers file is not valid: {detail}.",
+        "答案文件无效：{detail}。",
+    ),
+    "A209": Template(
+        "The answers were made for {questionnaire} version {value}, but version {current} "
+        "is loaded. Re-score with the matching questionnaire or migrate the answers.",
+        "答案对应 {questionnaire} 版本 {value}，当前加载的是 {current} 版本。请使用对应版本评分或迁移答案。",
+    ),
+    "A210": Template(
+        "'Don't know' is not allowed for this question.",
+        "本题不允许选择\u201c不清楚\u201d。",
+    ),
+    # --- program definitions ---------------------------------------------------------
+    "G301": Template(
+        "The program definition is invalid: {detail}. Fix it in programs.yaml.",
+        "专项工程定义无效：{detail}。请在 programs.yaml 中修正。",
+    ),
+    "G302": Template(
+        "The rule refers to '{ref}', which is not a question, score or profile fact. "
+        "Use one of the documented references.",
+        "规则引用的 '{ref}' 不是题目、得分或企业信息。请使用文档列出的引用。",
+    ),
+    # --- storage -------------------------------------------------------------------
+    "S401": Template(
+        "An enterprise with credit code {value} is already registered. Resume its "
+        "assessment with the resume code instead.",
+        "统一社会信用代码为 {value} 的企业已登记。请使用续填码继续其评估。",
+    ),
+    "S402": Template(
+        "This draft was changed elsewhere (another tab or browser) since you opened it "
+        "(version {expected}, now {actual}). Reload to see the latest answers.",
+        "该草稿已在其他页面或浏览器中修改（版本 {expected}，当前 {actual}）。请重新加载查看最新答案。",
+    ),
+    "S403": Template(
+        "The answers are {size} bytes; the limit is {limit}. Remove long free-text answers.",
+        "答案大小为 {size} 字节，超过上限 {limit}。请删减较长的文字回答。",
+    ),
+    "S404": Template(
+        "The answers are not valid JSON: {detail}.",
+        "答案不是有效的 JSON：{detail}。",
+    ),
+    "S405": Template(
+        "Questionnaire {questionnaire} version {value} is unknown. Known versions: {valid}.",
+        "问卷 {questionnaire} 的版本 {value} 未知。已知版本：{valid}。",
+    ),
+    "S406": Template(
+        "{what} {value} was not found.",
+        "未找到{what} {value}。",
+    ),
+    "S407": Template(
+        "This assessment was submitted on {when} and can no longer be changed. Start next "
+        "year's assessment to record progress.",
+        "该评估已于 {when} 提交，不能再修改。如需记录进展，请开始下一年度的评估。",
+    ),
+    "S408": Template(
+        "The resume code is not valid or has expired. Check it, or start a new assessment.",
+        "续填码无效或已过期。请核对，或开始新的评估。",
+    ),
+    "S409": Template(
+        "The database cannot be reached: {detail}. Try again in a moment.",
+        "暂时无法连接数据库：{detail}。请稍后重试。",
+    ),
+    "S410": Template(
+        "The import file is not valid: {detail}.",
+        "导入文件无效：{detail}。",
+    ),
+    "S411": Template(
+        "An assessment for {value} in {year} already exists.",
+        "{value} 在 {year} 年的评估已存在。",
+    ),
+    # --- users and sign-in ---------------------------------------------------------
+    "U501": Template(
+        "The user name or password is wrong.",
+        "用户名或密码错误。",
+    ),
+    "U502": Template(
+        "Too many failed sign-ins. Try again in {seconds} seconds.",
+        "登录失败次数过多。请在 {seconds} 秒后重试。",
+    ),
+    "U503": Template(
+        "Your session has expired or you are signed out. Sign in again.",
+        "会话已过期或已退出。请重新登录。",
+    ),
+    "U504": Template(
+        "This page is for {roles} only.",
+        "此页面仅限{roles}访问。",
+    ),
+    "U505": Template(
+        "The user '{value}' already exists.",
+        "用户 '{value}' 已存在。",
+    ),
+    "U506": Template(
+        "'{value}' is not a role. Valid roles: {valid}.",
+        "'{value}' 不是有效角色。可用角色：{valid}。",
+    ),
+    "U507": Template(
+        "The password is too short: use at least {min} characters.",
+        "密码过短：至少 {min} 个字符。",
+    ),
+    # --- peer models ---------------------------------------------------------------
+    "M601": Template(
+        "The peer model {value} was made with {what} {made}, but {current} is in use. "
+        "Refit it with `python -m assessment peers fit`.",
+        "同类对标模型 {value} 由 {what} {made} 生成，当前为 {current}。请运行 `python -m assessment peers fit` 重新拟合。",
+    ),
+    "M602": Template(
+        "There is no active peer model. Fit one with `python -m assessment peers fit`.",
+        "尚无可用的同类对标模型。请运行 `python -m assessment peers fit` 拟合。",
+    ),
+    "M603": Template(
+        "Not enough submitted assessments to fit peer groups: {n}, at least {min} needed.",
+        "已提交的评估不足以划分同类组：当前 {n} 份，至少需要 {min} 份。",
+    ),
+    "M604": Template(
+        "The peer model file {value} is damaged or not a peer model: {detail}.",
+        "同类对标模型文件 {value} 已损坏或格式不符：{detail}。",
+    ),
+    # --- imports -------------------------------------------------------------------
+    "I701": Template(
+        "The file is larger than {limit} bytes and was not read.",
+        "文件超过 {limit} 字节，未读取。",
+    ),
+    "I702": Template(
+        "The file cannot be read as {kind}: {detail}.",
+        "无法按 {kind} 格式读取文件：{detail}。",
+    ),
+    "I703": Template(
+        "The column '{value}' is not a question id or a known column.",
+        "列 '{value}' 既不是题目编号也不是已知列。",
+    ),
+    "I704": Template(
+        "The required column '{value}' is missing.",
+        "缺少必需的列 '{value}'。",
+    ),
+    # --- command line --------------------------------------------------------------
+    "C801": Template(
+        "The file {value} does not exist.",
+        "文件 {value} 不存在。",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One coded problem: where it is, what is wrong, how to fix it."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None  # item path, field name, or "row 7, column im.x"
+
+    def location(self) -> str:
+        """Location first: file:line [path]."""
+        parts = []
+        if self.file:
+            parts.append(f"{self.file}:{self.line}" if self.line else self.file)
+        if self.path:
+            parts.append(f"[{self.path}]")
+        return " ".join(parts)
+
+    def text(self, lang: str = "en") -> str:
+        """The message alone, without location, in `lang` (zh or en)."""
+        template = CATALOGUE[self.code]
+        raw = template.zh if lang == "zh" else template.en
+        try:
+            return raw.format(**self.params)
+        except (KeyError, IndexError):
+            return raw
+
+    def message(self, lang: str = "en") -> str:
+        """Location, code and message on one line."""
+        where = self.location()
+        return f"{where} {self.code} {self.text(lang)}" if where else f"{self.code} {self.text(lang)}"
+
+
+class AssessmentError(Exception):
+    """The one base exception the library raises for a user's mistake or a bad file."""
+
+    def __init__(self, problems: Problem | Iterable[Problem]):
+        self.problems: tuple[Problem, ...] = (
+            (problems,) if isinstance(problems, Problem) else tuple(problems)
+        )
+        if not self.problems:
+            raise ValueError("AssessmentError needs at least one problem")
+        super().__init__(self.message("en"))
+
+    @property
+    def code(self) -> str:
+        """The code of the first problem."""
+        return self.problems[0].code
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+    def message(self, lang: str = "en") -> str:
+        """All problems, one per line."""
+        return "\n".join(p.message(lang) for p in self.problems)
+
+
+def problem(code: str, *, file=None, line=None, path=None, **params: Any) -> Problem:
+    """Build a Problem, checking the code exists in the catalogue."""
+    if code not in CATALOGUE:
+        raise KeyError(f"unknown error code {code}")
+    return Problem(code=code, params=params, file=file, line=line, path=path)
+
+
+def fail(code: str, **kwargs: Any) -> AssessmentError:
+    """Build an AssessmentError with one problem (use: `raise fail("S406", ...)`)."""
+    return AssessmentError(problem(code, **kwargs))
