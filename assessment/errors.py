@@ -89,6 +89,10 @@ CATALOGUE: dict[str, Template] = {
         "The questionnaire '{value}' is not available. Known questionnaires: {valid}.",
         "问卷 '{value}' 不存在。可用问卷：{valid}。",
     ),
+    "Q116": Template(
+        "The field '{field}' is not known here. Check its spelling; known fields: {valid}.",
+        "不认识字段 '{field}'。请检查拼写；可用字段：{valid}。",
+    ),
     # --- answers -------------------------------------------------------------------
     "A201": Template(
         "There is an answer to '{item}', which is not a question of {questionnaire}. "
@@ -190,6 +194,15 @@ CATALOGUE: dict[str, Template] = {
         "An assessment for {value} in {year} already exists.",
         "{value} 在 {year} 年的评估已存在。",
     ),
+    "S412": Template(
+        "The database schema is at revision {value}, but this version needs {head}. "
+        "Run `python -m assessment db upgrade`.",
+        "数据库结构版本为 {value}，本程序需要 {head}。请运行 `python -m assessment db upgrade`。",
+    ),
+    "S413": Template(
+        "The peer model version {value} is already registered. Give the new model its own version.",
+        "同类对标模型版本 {value} 已登记。请为新模型使用新的版本号。",
+    ),
     # --- users and sign-in ---------------------------------------------------------
     "U501": Template(
         "The user name or password is wrong.",
@@ -218,6 +231,10 @@ CATALOGUE: dict[str, Template] = {
     "U507": Template(
         "The password is too short: use at least {min} characters.",
         "密码过短：至少 {min} 个字符。",
+    ),
+    "U508": Template(
+        "The two passwords differ. Type the same password twice.",
+        "两次输入的密码不一致。请输入相同的密码。",
     ),
     # --- peer models ---------------------------------------------------------------
     "M601": Template(
@@ -253,6 +270,13 @@ CATALOGUE: dict[str, Template] = {
     "I704": Template(
         "The required column '{value}' is missing.",
         "缺少必需的列 '{value}'。",
+    ),
+    # --- reports -------------------------------------------------------------------
+    "R901": Template(
+        "No Chinese (CJK) font was found for the PDF report; looked for: {paths}. Install "
+        "one with `apt-get install fonts-noto-cjk`, or set ASSESSMENT_CJK_FONT to a font file.",
+        "未找到生成 PDF 报告所需的中文字体；已查找：{paths}。请运行 `apt-get install "
+        "fonts-noto-cjk` 安装，或将 ASSESSMENT_CJK_FONT 设为字体文件路径。",
     ),
     # --- command line --------------------------------------------------------------
     "C801": Template(

@@ -1,0 +1,373 @@
+"""Answers: validation against questionnaires, skip logic, typed coercion, answers files.
+
+Answers are a flat mapping {item_id: value} over all questionnaires of a set (see
+docs/answers-format.md). An item whose `relevant` is false is skipped: its stored
+answer is ignored, so it is neither validated nor required.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from assessment import expressions
+from assessment.errors import AssessmentError, Problem, problem
+from assessment.questionnaire import DONT_KNOW, RATINGS, Item, QuestionnaireSet
+
+FORMAT = "shanxi-readiness-answers/1"
+
+# Type names in both languages: a Problem's parameters are shared by its zh and en text.
+EXPECTED = {
+    "requirement": "full / most / partial / none",
+    "single": "一个选项值 / one option value",
+    "multiple": "选项值列表 / a list of option values",
+    "yesno": "true / false",
+    "numeric": "数字 / a number",
+    "text": "文字 / a text",
+}
+
+# Words people type for the four requirement ratings (codes, zh labels, en labels).
+RATING_WORDS = {
+    "full": "full",
+    "全部满足": "full",
+    "fully": "full",
+    "most": "most",
+    "大部分满足": "most",
+    "mostly": "most",
+    "partial": "partial",
+    "部分满足": "partial",
+    "partly": "partial",
+    "none": "none",
+    "不满足": "none",
+    "not met": "none",
+}
+YES_WORDS = frozenset({"true", "yes", "y", "1", "是", "有", "对"})
+NO_WORDS = frozenset({"false", "no", "n", "0", "否", "无", "没有", "不是"})
+DONT_KNOW_WORDS = frozenset({DONT_KNOW, "dont know", "don't know", "不清楚", "不知道"})
+LIST_SEPARATORS = re.compile(r"[,，;；、|]")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswersFile:
+    """A parsed answers file: the questionnaire versions it was made for and the answers."""
+
+    questionnaires: Mapping[str, str]
+    answers: Mapping[str, Any]
+    meta: Mapping[str, Any] | None = None
+
+
+# --- relevance ---------------------------------------------------------------------------
+
+
+def is_relevant(item: Item, answers: Mapping[str, Any]) -> bool:
+    """Whether the item's `relevant` condition holds for these answers (true without one)."""
+    if item.relevant is None:
+        return True
+    return expressions.evaluate(item.relevant, answers)
+
+
+def effective_answers(answers: Mapping[str, Any], qset: QuestionnaireSet) -> dict[str, Any]:
+    """The answers without those to skipped items; a skip cascades to items depending on it."""
+    current = dict(answers)
+    # Dropping an answer can make another item irrelevant, so repeat to a fixed point;
+    # each round removes at least one answer, so this ends.
+    while True:
+        dropped = [
+            key
+            for key in current
+            if (item := qset.item(key)) is not None and not is_relevant(item, current)
+        ]
+        if not dropped:
+            return current
+        for key in dropped:
+            del current[key]
+
+
+def relevant_items(answers: Mapping[str, Any], qset: QuestionnaireSet) -> list[Item]:
+    """The items shown for these answers, in questionnaire order."""
+    effective = effective_answers(answers, qset)
+    return [item for item in qset.items() if is_relevant(item, effective)]
+
+
+# --- checking one value ------------------------------------------------------------------
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return float(value)
+
+
+def _value_problems(item: Item, value: Any) -> list[Problem]:
+    """Problems of one non-blank answer to `item` (type, option, range, format)."""
+
+    def bad(code: str, **params: Any) -> list[Problem]:
+        return [problem(code, path=item.id, **params)]
+
+    if value == DONT_KNOW:
+        return [] if item.dont_know else bad("A210")
+    kind = item.type
+    if kind == "requirement":
+        if not isinstance(value, str):
+            return bad("A204", value=value, expected=EXPECTED[kind])
+        if value not in RATINGS:
+            return bad("A203", value=value, valid=", ".join(RATINGS))
+        return []
+    if kind in ("single", "multiple"):
+        valid = ", ".join(o.value for o in item.options)
+        if kind == "single":
+            chosen = [value] if isinstance(value, str) else None
+        else:
+            ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+            chosen = list(value) if ok else None
+        if chosen is None:
+            return bad("A204", value=value, expected=EXPECTED[kind])
+        return [
+            problem("A203", path=item.id, value=v, valid=valid)
+            for v in chosen
+            if item.option(v) is None
+        ]
+    if kind == "yesno":
+        return [] if isinstance(value, bool) else bad("A204", value=value, expected=EXPECTED[kind])
+    if kind == "numeric":
+        number = _number(value)
+        if number is None:
+            return bad("A204", value=value, expected=EXPECTED[kind])
+        c = item.constraint
+        if c is not None:
+            low, high = c.min, c.max
+            if (low is not None and number < low) or (high is not None and number > high):
+                return bad("A202", value=_fmt(number), detail=_range_text(low, high))
+        return []
+    # text
+    if not isinstance(value, str):
+        return bad("A204", value=value, expected=EXPECTED["text"])
+    c = item.constraint
+    if c is not None and c.pattern and not re.search(c.pattern, value):
+        return bad("A207", value=value)
+    if c is not None and c.check == "uscc":
+        from assessment import reference
+
+        detail = reference.uscc_problem(value)
+        if detail:
+            return bad("A206", value=value, detail=detail)
+    return []
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    # Symbols, not words: the same parameter fills the zh and the en message.
+    if low is not None and high is not None:
+        return f"{_fmt(low)} – {_fmt(high)}"
+    if low is not None:
+        return f"≥ {_fmt(low)}"
+    return f"≤ {_fmt(high)}"  # type: ignore[arg-type]
+
+
+# --- validating answers --------------------------------------------------------------------
+
+
+def validate_answers(
+    answers: Mapping[str, Any],
+    qset: QuestionnaireSet,
+    *,
+    partial: bool = False,
+    section: str | None = None,
+) -> list[Problem]:
+    """Problems of a set of answers; with partial=True only `section` must be complete."""
+    found: list[Problem] = []
+    for key in answers:
+        if qset.item(key) is None:
+            qid = key.split(".", 1)[0]
+            name = qid if qset.get(qid) else ", ".join(qset.ids)
+            found.append(problem("A201", path=key, item=key, questionnaire=name))
+    effective = effective_answers(answers, qset)
+    for item in qset.items():
+        if not is_relevant(item, effective):
+            continue  # skipped: the stored answer is ignored
+        value = answers.get(item.id)
+        if _is_blank(value):
+            must = item.required and (not partial or item.section == section)
+            if must:
+                found.append(problem("A205", path=item.id))
+            continue
+        found.extend(_value_problems(item, value))
+    return found
+
+
+# --- coercion ------------------------------------------------------------------------------
+
+
+def coerce_answer(item: Item, raw: Any) -> Any:
+    """Turn typed or typed-in input ("12.5", "yes", "是", "a, b") into the answer value.
+
+    Returns None for a blank input; raises AssessmentError (A203/A204/A202/A206/A207/A210)
+    when the value does not fit the item.
+    """
+    value = _coerce(item, raw)
+    if value is None:
+        return None
+    problems = _value_problems(item, value)
+    if problems:
+        raise AssessmentError(problems)
+    return value
+
+
+def _coerce(item: Item, raw: Any) -> Any:
+    if _is_blank(raw):
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.lower() in DONT_KNOW_WORDS:
+            return DONT_KNOW
+    else:
+        text = None
+    kind = item.type
+    if kind == "requirement" and text is not None:
+        return RATING_WORDS.get(text.lower(), text)
+    if kind == "single" and text is not None:
+        return _option_value(item, text)
+    if kind == "multiple":
+        if text is not None:
+            parts = [p.strip() for p in LIST_SEPARATORS.split(text) if p.strip()]
+            return [_option_value(item, p) for p in parts]
+        if isinstance(raw, list | tuple):
+            return [_option_value(item, str(p).strip()) for p in raw]
+        return raw
+    if kind == "yesno":
+        if text is not None:
+            word = text.lower()
+            if word in YES_WORDS:
+                return True
+            if word in NO_WORDS:
+                return False
+            return text
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and raw in (0, 1):
+            return bool(raw)
+        return raw
+    if kind == "numeric" and text is not None:
+        cleaned = text.replace(",", "").replace("，", "").replace("_", "").replace(" ", "")
+        try:
+            number = float(cleaned)
+        except ValueError:
+            return text
+        if math.isnan(number) or math.isinf(number):
+            return text
+        return int(number) if number.is_integer() and "." not in cleaned else number
+    if kind == "text":
+        if text is not None and item.constraint is not None and item.constraint.check == "uscc":
+            from assessment import reference
+
+            return reference.normalise_uscc(text)  # codes are stored upper-case, no spaces
+        if text is not None:
+            return text
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return str(raw)  # e.g. a code read from a spreadsheet cell as a number
+    return raw
+
+
+def _option_value(item: Item, text: str) -> str:
+    """The option value for a code or a zh/en label (case-insensitive); else the text."""
+    low = text.lower()
+    for opt in item.options:
+        if low in (opt.value, opt.label.zh.lower(), opt.label.en.lower()):
+            return opt.value
+    return text
+
+
+# --- answers files ---------------------------------------------------------------------------
+
+
+def _shape_error(file: str, detail: str, line: int | None = None) -> AssessmentError:
+    return AssessmentError(problem("A208", file=file, line=line, detail=detail))
+
+
+def load_answers_file(
+    path: str | PathLike[str], qset: QuestionnaireSet | None = None
+) -> AnswersFile:
+    """Read an answers file (docs/answers-format.md), checking versions against `qset`.
+
+    Without `qset` the shipped questionnaires are loaded for the version check.
+    """
+    file = str(path)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise _shape_error(
+            file, f"{err.msg} (line {err.lineno}, column {err.colno})", err.lineno
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        detail = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise _shape_error(file, detail) from None
+    if not isinstance(data, dict):
+        raise _shape_error(file, "the top level must be an object {...}")
+    if data.get("format") != FORMAT:
+        raise _shape_error(file, f"'format' must be \"{FORMAT}\", found {data.get('format')!r}")
+    versions = data.get("questionnaires")
+    if not isinstance(versions, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in versions.items()
+    ):
+        raise _shape_error(file, "'questionnaires' must map questionnaire ids to version texts")
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        raise _shape_error(file, "'answers' must be an object {item_id: value}")
+    meta = data.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        raise _shape_error(file, "'meta' must be an object when present")
+    unknown = sorted(set(data) - {"format", "questionnaires", "answers", "meta"})
+    if unknown:
+        raise _shape_error(file, f"unknown top-level keys: {', '.join(unknown)}")
+    if qset is None:
+        from assessment.loader import load_questionnaires
+
+        qset = load_questionnaires()
+    current = qset.versions()
+    mismatched = [
+        problem(
+            "A209",
+            file=file,
+            path=qid,
+            questionnaire=qid,
+            value=version,
+            current=current.get(qid, "—"),
+        )
+        for qid, version in versions.items()
+        if current.get(qid) != version
+    ]
+    if mismatched:
+        raise AssessmentError(mismatched)
+    return AnswersFile(
+        questionnaires=MappingProxyType(dict(versions)),
+        answers=MappingProxyType(dict(answers)),
+        meta=MappingProxyType(dict(meta)) if meta is not None else None,
+    )
+
+
+def answers_document(
+    answers: Mapping[str, Any], qset: QuestionnaireSet, meta: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON-ready answers-file document for these answers (the inverse of loading)."""
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "questionnaires": qset.versions(),
+        "answers": dict(answers),
+    }
+    if meta is not None:
+        doc["meta"] = dict(meta)
+    return doc

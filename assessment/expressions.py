@@ -1,0 +1,417 @@
+"""The `relevant` expression language: tokenizer, recursive-descent parser, evaluator.
+
+Grammar (docs/questionnaire-format.md):
+
+    expr     := or
+    or       := and ('or' and)*
+    and      := not ('and' not)*
+    not      := 'not' not | compare
+    compare  := value (('=' | '!=' | '<' | '<=' | '>' | '>=') value)?
+    value    := '${' item_id '}' | number | 'string' | "string" | true | false
+              | 'selected(' '${' item_id '}' ',' string ')' | 'answered(' '${' item_id '}' ')'
+              | '(' expr ')'
+
+Expressions are data, never `eval`: the parser builds a small frozen AST and `evaluate`
+walks it. An unanswered or "dont_know" reference is "no value": `=` is false, `!=` is
+true, ordering comparisons are false.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessment.errors import AssessmentError, problem
+from assessment.questionnaire import DONT_KNOW
+
+ITEM_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
+OPERATORS = ("=", "!=", "<", "<=", ">", ">=")
+
+
+class _NoValue:
+    """The value of an unanswered or "don't know" reference."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE = _NoValue()
+
+
+# --- AST -----------------------------------------------------------------------------
+
+
+class Expr:
+    """Base of the expression AST."""
+
+    __slots__ = ()
+
+    def refs(self) -> frozenset[str]:
+        """The item ids this expression refers to."""
+        return frozenset(self._refs())
+
+    def _refs(self) -> Iterator[str]:  # pragma: no cover - overridden
+        yield from ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ref(Expr):
+    """`${item_id}`: the answer to an item."""
+
+    id: str
+    pos: int = field(default=0, compare=False)  # offset in the source, for messages
+
+    def _refs(self) -> Iterator[str]:
+        yield self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Literal(Expr):
+    """A number, string or boolean constant."""
+
+    value: float | int | str | bool
+
+    def _refs(self) -> Iterator[str]:
+        yield from ()
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+    def _refs(self) -> Iterator[str]:
+        yield from self.left._refs()
+        yield from self.right._refs()
+
+
+@dataclass(frozen=True, slots=True)
+class And(Expr):
+    parts: tuple[Expr, ...]
+
+    def _refs(self) -> Iterator[str]:
+        for part in self.parts:
+            yield from part._refs()
+
+
+@dataclass(frozen=True, slots=True)
+class Or(Expr):
+    parts: tuple[Expr, ...]
+
+    def _refs(self) -> Iterator[str]:
+        for part in self.parts:
+            yield from part._refs()
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Expr):
+    operand: Expr
+
+    def _refs(self) -> Iterator[str]:
+        yield from self.operand._refs()
+
+
+@dataclass(frozen=True, slots=True)
+class Selected(Expr):
+    """`selected(${id}, 'v')`: the multiple-choice answer contains `v`."""
+
+    ref: Ref
+    value: str
+
+    def _refs(self) -> Iterator[str]:
+        yield self.ref.id
+
+
+@dataclass(frozen=True, slots=True)
+class Answered(Expr):
+    """`answered(${id})`: the item has an answer other than "don't know"."""
+
+    ref: Ref
+
+    def _refs(self) -> Iterator[str]:
+        yield self.ref.id
+
+
+# --- tokenizer -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # ref number string name op ( ) , end
+    text: str
+    pos: int  # 0-based offset into the source
+    value: Any = None
+
+
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+
+
+class _SyntaxError(Exception):
+    def __init__(self, detail: str, pos: int):
+        super().__init__(detail)
+        self.detail = detail
+        self.pos = pos
+
+
+def _tokenize(src: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(src)
+    while i < n:
+        ch = src[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if src.startswith("${", i):
+            m = _REF.match(src, i)
+            if not m:
+                raise _SyntaxError("'${' is not closed with '}'", i)
+            ident = m.group(1)
+            if not ITEM_ID.fullmatch(ident):
+                raise _SyntaxError(f"'{ident}' is not a valid item id", i)
+            tokens.append(Token("ref", m.group(0), i, ident))
+            i = m.end()
+            continue
+        if ch in "'\"":
+            end = src.find(ch, i + 1)
+            if end < 0:
+                raise _SyntaxError("the string is not closed", i)
+            tokens.append(Token("string", src[i : end + 1], i, src[i + 1 : end]))
+            i = end + 1
+            continue
+        if ch.isdigit() or (ch in "-." and i + 1 < n and (src[i + 1].isdigit() or ch == "-")):
+            m = _NUMBER.match(src, i)
+            if not m:
+                raise _SyntaxError(f"unexpected '{ch}'", i)
+            text = m.group(0)
+            value: float | int = float(text) if "." in text else int(text)
+            tokens.append(Token("number", text, i, value))
+            i = m.end()
+            continue
+        two = src[i : i + 2]
+        if two in ("!=", "<=", ">="):
+            tokens.append(Token("op", two, i))
+            i += 2
+            continue
+        if two == "==":
+            raise _SyntaxError("use '=' to compare, not '=='", i)
+        if ch in "=<>":
+            tokens.append(Token("op", ch, i))
+            i += 1
+            continue
+        if ch in "(),":
+            tokens.append(Token(ch, ch, i))
+            i += 1
+            continue
+        m = _NAME.match(src, i)
+        if m:
+            tokens.append(Token("name", m.group(0), i))
+            i = m.end()
+            continue
+        raise _SyntaxError(f"unexpected '{ch}'", i)
+    tokens.append(Token("end", "", n))
+    return tokens
+
+
+# --- parser --------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, src: str):
+        self.tokens = _tokenize(src)
+        self.i = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def _advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def _is_name(self, name: str) -> bool:
+        return self.tok.kind == "name" and self.tok.text == name
+
+    def _expect(self, kind: str, what: str) -> Token:
+        if self.tok.kind != kind:
+            raise _SyntaxError(f"expected {what}, found {_describe(self.tok)}", self.tok.pos)
+        return self._advance()
+
+    def parse(self) -> Expr:
+        if self.tok.kind == "end":
+            raise _SyntaxError("the expression is empty", 0)
+        expr = self._or()
+        if self.tok.kind != "end":
+            raise _SyntaxError(
+                f"expected 'and', 'or' or the end, found {_describe(self.tok)}", self.tok.pos
+            )
+        return expr
+
+    def _or(self) -> Expr:
+        parts = [self._and()]
+        while self._is_name("or"):
+            self._advance()
+            parts.append(self._and())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def _and(self) -> Expr:
+        parts = [self._not()]
+        while self._is_name("and"):
+            self._advance()
+            parts.append(self._not())
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def _not(self) -> Expr:
+        if self._is_name("not"):
+            self._advance()
+            return Not(self._not())
+        return self._compare()
+
+    def _compare(self) -> Expr:
+        left = self._value()
+        if self.tok.kind == "op":
+            op = self._advance().text
+            right = self._value()
+            return Compare(op, left, right)
+        return left
+
+    def _ref(self) -> Ref:
+        tok = self._expect("ref", "a reference ${item_id}")
+        return Ref(tok.value, tok.pos)
+
+    def _value(self) -> Expr:
+        tok = self.tok
+        if tok.kind == "ref":
+            return self._ref()
+        if tok.kind in ("number", "string"):
+            self._advance()
+            return Literal(tok.value)
+        if tok.kind == "(":
+            self._advance()
+            inner = self._or()
+            self._expect(")", "')'")
+            return inner
+        if tok.kind == "name":
+            if tok.text in ("true", "false"):
+                self._advance()
+                return Literal(tok.text == "true")
+            if tok.text in ("selected", "answered"):
+                self._advance()
+                self._expect("(", f"'(' after {tok.text}")
+                ref = self._ref()
+                if tok.text == "selected":
+                    self._expect(",", "','")
+                    value = self._expect("string", "a quoted option value").value
+                    self._expect(")", "')'")
+                    return Selected(ref, value)
+                self._expect(")", "')'")
+                return Answered(ref)
+        raise _SyntaxError(f"expected a value, found {_describe(tok)}", tok.pos)
+
+
+def _describe(tok: Token) -> str:
+    return "the end" if tok.kind == "end" else f"'{tok.text}'"
+
+
+def parse(src: str) -> Expr:
+    """Parse a `relevant` expression; raise AssessmentError Q108 on a syntax error."""
+    if not isinstance(src, str):
+        raise AssessmentError(problem("Q108", detail=f"expected a text, found {src!r}"))
+    try:
+        return _Parser(src).parse()
+    except _SyntaxError as err:
+        detail = f"{err.detail} at column {err.pos + 1} of `{src}`"
+        raise AssessmentError(problem("Q108", detail=detail)) from None
+
+
+# --- evaluator -----------------------------------------------------------------------
+
+
+def _lookup(answers: Mapping[str, Any], item_id: str) -> Any:
+    value = answers.get(item_id)
+    if value is None or value == DONT_KNOW or value == "" or value == []:
+        return NO_VALUE
+    return value
+
+
+def _value(expr: Expr, answers: Mapping[str, Any]) -> Any:
+    if isinstance(expr, Ref):
+        return _lookup(answers, expr.id)
+    if isinstance(expr, Literal):
+        return expr.value
+    return evaluate(expr, answers)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and not math.isnan(x)
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    if left is NO_VALUE or right is NO_VALUE:
+        return op == "!="
+    comparable = (
+        (_is_number(left) and _is_number(right))
+        or (isinstance(left, str) and isinstance(right, str))
+        or (isinstance(left, bool) and isinstance(right, bool))
+    )
+    if not comparable:
+        # A number never equals a string: compare like with like or not at all.
+        return op == "!="
+    if op == "=":
+        return left == right
+    if op == "!=":
+        return left != right
+    if isinstance(left, bool):
+        return False  # booleans have no order
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    if op == ">":
+        return left > right
+    return left >= right
+
+
+def evaluate(expr: Expr, answers: Mapping[str, Any]) -> bool:
+    """Evaluate an expression against answers {item_id: value}; a bare value is true iff true."""
+    if isinstance(expr, Or):
+        return any(evaluate(part, answers) for part in expr.parts)
+    if isinstance(expr, And):
+        return all(evaluate(part, answers) for part in expr.parts)
+    if isinstance(expr, Not):
+        return not evaluate(expr.operand, answers)
+    if isinstance(expr, Compare):
+        return _compare(expr.op, _value(expr.left, answers), _value(expr.right, answers))
+    if isinstance(expr, Selected):
+        chosen = _lookup(answers, expr.ref.id)
+        if isinstance(chosen, list | tuple | set | frozenset):
+            return expr.value in chosen
+        return chosen == expr.value
+    if isinstance(expr, Answered):
+        return _lookup(answers, expr.ref.id) is not NO_VALUE
+    # A bare reference or literal: only the boolean true (a "yes") counts as true.
+    return _value(expr, answers) is True
+
+
+def literal_comparisons(expr: Expr) -> Iterator[tuple[str, Any]]:
+    """(item id, literal) pairs compared in `expr`, incl. selected(); for the loader's checks."""
+    if isinstance(expr, Or | And):
+        for part in expr.parts:
+            yield from literal_comparisons(part)
+    elif isinstance(expr, Not):
+        yield from literal_comparisons(expr.operand)
+    elif isinstance(expr, Selected):
+        yield expr.ref.id, expr.value
+    elif isinstance(expr, Compare):
+        if isinstance(expr.left, Ref) and isinstance(expr.right, Literal):
+            yield expr.left.id, expr.right.value
+        elif isinstance(expr.right, Ref) and isinstance(expr.left, Literal):
+            yield expr.right.id, expr.left.value
