@@ -1,0 +1,460 @@
+"""What to improve first, and the smallest set of changes to the next CMMM level.
+
+`improvement_roadmap` ranks areas in the spirit of SIRI's Prioritisation Matrix:
+priority = gap × area weight × (1 + programs the area would unlock or strengthen), for
+every CMMM sub-domain, green-factory area and 两化 block. `next_level_plan` finds a small
+set of requirement ratings to raise so that the CMMM level goes up by one, re-scoring with
+the scoring engine at every step. Formulas, worked example and bounds: docs/programs.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assessment import scoring
+from assessment.programs import SCORE_PREFIX, ProgramSet
+from assessment.questionnaire import RATINGS, Item, Questionnaire, QuestionnaireSet, Text
+
+TARGET_RATING = "full"
+MAX_ACTIONS = 3
+FAMILY_KEYS = {
+    "cmmm": ("level", "score", "total"),
+    "green": ("score", "veto"),
+    "integration": ("index", "stage"),
+}
+# A failed green-factory basic requirement is a veto: nothing else about green counts
+# until it is fixed, so the veto area is given the full weight of the green family.
+VETO_WEIGHT = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One item to improve in an area: its label and current answer."""
+
+    item_id: str
+    label: Text
+    current: Any
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapEntry:
+    """One area to improve, with the numbers behind its priority."""
+
+    area_id: str
+    family: str  # cmmm | green | integration
+    label: Text
+    score: float | None  # the area's 0–100 score
+    target_level: int | None  # CMMM: the level whose requirements the gap is measured at
+    gap: float  # 0–1
+    weight: float  # 0–1, share of its family's total
+    programs: tuple[str, ...]  # programs linked to this area (see _programs_touching)
+    priority: float
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """Raise one requirement from its current rating to `to_rating`."""
+
+    item_id: str
+    label: Text
+    level: int
+    subdomain: str | None
+    from_rating: str | None  # None when unanswered; "dont_know" as answered
+    to_rating: str
+    gain: float  # increase of S when this step was chosen
+
+
+@dataclass(frozen=True, slots=True)
+class NextLevelPlan:
+    """The changes that take the enterprise to the next CMMM level, checked by re-scoring."""
+
+    current_level: int
+    target_level: int | None  # None at level 5
+    current_total: float
+    planned_total: float
+    planned_level: int
+    steps: tuple[PlanStep, ...]
+    reached: bool
+    message: Text
+
+    @property
+    def changes(self) -> tuple[tuple[str, str | None, str], ...]:
+        """(item id, from rating, to rating) for each step."""
+        return tuple((s.item_id, s.from_rating, s.to_rating) for s in self.steps)
+
+    def apply(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers with the plan's changes made."""
+        out = dict(answers)
+        for step in self.steps:
+            out[step.item_id] = step.to_rating
+        return out
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _rating(value: Any) -> float:
+    """A requirement answer as 0–1; unanswered and "don't know" count as not yet met."""
+    return RATINGS.get(value, 0.0) if isinstance(value, str) else 0.0
+
+
+def _blocking_level(level_scores: Sequence[float]) -> int | None:
+    """The lowest level scoring below 0.8 (the one S stops at), or None when all pass."""
+    for i, value in enumerate(level_scores, start=1):
+        if value < scoring.PASS - scoring.EPS:
+            return i
+    return None
+
+
+RuleStates = Sequence[tuple[str, frozenset[str], bool]]  # (program id, refs, holds)
+
+
+def _rule_states(
+    programs: ProgramSet | None, result: Any, answers: Mapping[str, Any]
+) -> list[tuple[str, frozenset[str], bool]]:
+    """(program id, refs, holds) of every gate and signal for this assessment."""
+    if programs is None:
+        return []
+    from assessment.programs import recommend_programs
+
+    out = []
+    for match in recommend_programs(result, answers, programs):
+        prog = programs.program(match.program_id)
+        by_id = {rule.id: rule for rule in prog.rules}
+        for outcome in match.outcomes:
+            out.append((prog.id, frozenset(by_id[outcome.rule_id].refs), outcome.holds))
+    return out
+
+
+def _programs_touching(rules: RuleStates, area_id: str, parents: Sequence[str]) -> tuple[str, ...]:
+    """Programs linked to an area (docs/programs.md, "Roadmap").
+
+    A rule reads the area when it refers to the area's score, a parent's score or one of
+    the area's answers. Its program counts when the rule does not hold yet (improving the
+    area can unlock or strengthen the program), or when it holds on one of the area's own
+    answers (the answer names a project the program funds, e.g. a coal-boiler retrofit).
+    """
+    keys = {SCORE_PREFIX + area_id, *(SCORE_PREFIX + p for p in parents)}
+    hit: list[str] = []
+    for pid, refs, holds in rules:
+        if pid in hit:
+            continue
+        own = any(ref.startswith(area_id + ".") for ref in refs)
+        if (own or refs & keys) and (not holds or own):
+            hit.append(pid)
+    return tuple(hit)
+
+
+def _actions(
+    items: Sequence[Item], answers: Mapping[str, Any], key: Callable[[Item], float]
+) -> tuple[Action, ...]:
+    ranked = sorted(items, key=key)
+    return tuple(Action(it.id, it.label, answers.get(it.id)) for it in ranked[:MAX_ACTIONS])
+
+
+# --- roadmap ---------------------------------------------------------------------------
+
+
+def _cmmm_entries(
+    q: Questionnaire, result: Any, answers: Mapping[str, Any], rules: RuleStates
+) -> list[RoadmapEntry]:
+    cmmm = result.cmmm
+    target = _blocking_level(cmmm.level_scores)
+    if target is None:
+        return []  # every level passes: level 5, nothing left to close
+    variant = result.profile.variant
+    scores = {a.id: a.score for a in cmmm.subdomains}
+    family = tuple(f"{q.id}.{k}" for k in FAMILY_KEYS["cmmm"])
+    out = []
+    for section in q.sections:
+        dom_w = scoring.section_weight(section, variant) / 100.0
+        for sd in section.subdomains:
+            at = [
+                it
+                for it in section.items
+                if it.subdomain == sd.id
+                and it.level == target
+                and it.type == "requirement"
+                and it.id in result.items
+                and result.items[it.id].status != scoring.SKIPPED
+            ]
+            if not at:
+                continue
+            den = sum(it.weight for it in at)
+            gap = sum(it.weight * (1.0 - _rating(answers.get(it.id))) for it in at) / den
+            if gap <= 0:
+                continue
+            weight = dom_w * sd.weight.get(variant) / 100.0
+            progs = _programs_touching(rules, sd.id, (section.id, *family))
+            open_items = [it for it in at if _rating(answers.get(it.id)) < 1.0]
+            out.append(
+                RoadmapEntry(
+                    sd.id,
+                    "cmmm",
+                    sd.label,
+                    scores.get(sd.id),
+                    target,
+                    gap,
+                    weight,
+                    progs,
+                    gap * weight * (1 + len(progs)),
+                    _actions(open_items, answers, lambda it: _rating(answers.get(it.id))),
+                )
+            )
+    return out
+
+
+def _state_score(state: Any) -> float:
+    return state.score if state.score is not None else -1.0
+
+
+def _area_entries(
+    q: Questionnaire,
+    family_kind: str,
+    areas: Sequence[Any],
+    result: Any,
+    answers: Mapping[str, Any],
+    rules: RuleStates,
+) -> list[RoadmapEntry]:
+    variant = result.profile.variant
+    by_id = {a.id: a for a in areas}
+    family = tuple(f"{q.id}.{k}" for k in FAMILY_KEYS[family_kind])
+    out = []
+    for section in q.sections:
+        area = by_id.get(section.id)
+        if area is None:
+            continue
+        items = [it for it in section.items if it.id in result.items]
+        states = {it.id: result.items[it.id] for it in items}
+        open_items = [
+            it
+            for it in items
+            if states[it.id].status != scoring.SKIPPED
+            and (states[it.id].score is None or states[it.id].score < 100.0)
+        ]
+        weight = scoring.section_weight(section, variant) / 100.0
+        if family_kind == "green" and weight == 0:
+            failed = [it for it in items if it.id in result.green.failed_vetoes]
+            if not failed:
+                continue  # the veto area carries no points; only a failed veto matters
+            open_items, gap, weight = failed, 1.0, VETO_WEIGHT
+        else:
+            if weight == 0 or not open_items:
+                continue
+            gap = 1.0 - (area.score if area.score is not None else 0.0) / 100.0
+        if gap <= 0:
+            continue
+        progs = _programs_touching(rules, section.id, family)
+        out.append(
+            RoadmapEntry(
+                section.id,
+                family_kind,
+                section.label,
+                area.score,
+                None,
+                gap,
+                weight,
+                progs,
+                gap * weight * (1 + len(progs)),
+                _actions(
+                    open_items,
+                    answers,
+                    lambda it, states=states: _state_score(states[it.id]),
+                ),
+            )
+        )
+    return out
+
+
+def improvement_roadmap(
+    result: Any,
+    answers: Mapping[str, Any],
+    qset: QuestionnaireSet,
+    programs: ProgramSet | None = None,
+) -> tuple[RoadmapEntry, ...]:
+    """Areas to improve, highest priority first (gap × weight × (1 + programs touched))."""
+    rules = _rule_states(programs, result, answers)
+    entries: list[RoadmapEntry] = []
+    q = scoring.questionnaire_of_kind(qset, "cmmm")
+    if q is not None and result.cmmm is not None:
+        entries += _cmmm_entries(q, result, answers, rules)
+    q = scoring.questionnaire_of_kind(qset, "green")
+    if q is not None and result.green is not None:
+        entries += _area_entries(q, "green", result.green.areas, result, answers, rules)
+    q = scoring.questionnaire_of_kind(qset, "integration")
+    if q is not None and result.integration is not None:
+        blocks = result.integration.blocks
+        entries += _area_entries(q, "integration", blocks, result, answers, rules)
+    entries.sort(key=lambda e: (-e.priority, e.area_id))
+    return tuple(entries)
+
+
+# --- next CMMM level -------------------------------------------------------------------
+
+
+class _LevelModel:
+    """CMMM level scores with cheap what-ifs; the level rule of scoring._score_cmmm.
+
+    Per level, a domain's score is the weight-averaged rating of its answered
+    requirements at that level, and the level score is the domain-weighted mean over the
+    domains with answered requirements (unanswered and "don't know" are left out). Keeping
+    Σ weight × rating and Σ weight per (level, domain) makes a what-if O(domains) instead
+    of a full re-score; the plan is still checked with score_assessment at the end, and a
+    test compares this model with the engine on random answer sets.
+    """
+
+    def __init__(self, q: Questionnaire, states: Mapping[str, Any], variant: str):
+        self.domains = [(sec.id, scoring.section_weight(sec, variant)) for sec in q.sections]
+        self.domain_of = {it.id: sec.id for sec in q.sections for it in sec.items}
+        self.num: dict[tuple[int, str], float] = {}
+        self.den: dict[tuple[int, str], float] = {}
+        for sec in q.sections:
+            for it in sec.items:
+                st = states.get(it.id)
+                if it.level is None or st is None or st.status != scoring.SCORED:
+                    continue
+                key = (it.level, sec.id)
+                self.num[key] = self.num.get(key, 0.0) + it.weight * st.score / 100.0
+                self.den[key] = self.den.get(key, 0.0) + it.weight
+
+    def level_score(self, level: int, change: tuple[str, float, float] | None = None) -> float:
+        num = den = 0.0
+        for did, weight in self.domains:
+            n = self.num.get((level, did), 0.0)
+            d = self.den.get((level, did), 0.0)
+            if change is not None and change[0] == did:
+                n, d = n + change[1], d + change[2]
+            if d > 0:
+                num += weight * n / d
+                den += weight
+        return num / den if den > 0 else 0.0
+
+    def scores(self) -> list[float]:
+        return [self.level_score(level) for level in range(1, 6)]
+
+    def _change(self, item: Item, state: Any) -> tuple[str, float, float]:
+        if state.status == scoring.SCORED:  # re-rated: only the rating moves
+            return self.domain_of[item.id], item.weight * (1.0 - state.score / 100.0), 0.0
+        return self.domain_of[item.id], item.weight, item.weight  # newly counted
+
+    def with_full(self, scores: Sequence[float], item: Item, state: Any) -> list[float]:
+        """The level scores if `item` were rated "full"."""
+        out = list(scores)
+        out[item.level - 1] = self.level_score(item.level, self._change(item, state))
+        return out
+
+    def raise_full(self, item: Item, state: Any) -> None:
+        did, dn, dd = self._change(item, state)
+        key = (item.level, did)
+        self.num[key] = self.num.get(key, 0.0) + dn
+        self.den[key] = self.den.get(key, 0.0) + dd
+
+
+def _total(level_scores: Sequence[float]) -> tuple[float, int]:
+    return scoring.cmmm_level(level_scores)
+
+
+def _message(current: int, target: int | None, steps: int, reached: bool) -> Text:
+    if target is None:
+        return Text(
+            "企业已达到智能制造能力成熟度 5 级（引领级），没有更高的等级。",
+            "The enterprise is at CMMM level 5 (Leading); there is no higher level.",
+        )
+    if not reached:
+        return Text(
+            f"即使全部要求都满足，也无法从 {current} 级达到 {target} 级，请检查答卷。",
+            f"Level {target} cannot be reached from level {current} even with every "
+            "requirement met; check the answers.",
+        )
+    return Text(
+        f"把以下 {steps} 项要求提升到“全部满足”，成熟度可从 {current} 级提升到 {target} 级。",
+        f"Raising these {steps} requirements to 'fully met' takes the maturity level from "
+        f"{current} to {target}.",
+    )
+
+
+def next_level_plan(answers: Mapping[str, Any], qset: QuestionnaireSet) -> NextLevelPlan:
+    """The smallest set of requirement changes (greedy, then pruned) that reaches the next level."""
+    q = scoring.questionnaire_of_kind(qset, "cmmm")
+    if q is None:
+        raise KeyError("the questionnaire set has no CMMM questionnaire")
+    result = scoring.score_assessment(answers, qset)
+    variant = result.profile.variant
+    current, total = result.cmmm.level, result.cmmm.total
+    if current >= 5:
+        return NextLevelPlan(
+            current, None, total, total, current, (), True, _message(5, None, 0, True)
+        )
+    target = current + 1
+    base_states = dict(result.items)
+    candidates = [
+        it
+        for it in q.items()
+        if it.type == "requirement"
+        and it.id in base_states
+        and base_states[it.id].status != scoring.SKIPPED
+        and answers.get(it.id) != TARGET_RATING
+    ]
+    model = _LevelModel(q, base_states, variant)
+    chosen: list[PlanStep] = []
+    level_scores = model.scores()
+    s_now, level_now = _total(level_scores)
+    order = {it.id: i for i, it in enumerate(q.items())}
+    while level_now < target and candidates:
+        blocking = _blocking_level(level_scores)
+        best = None
+        for it in candidates:
+            if blocking is not None and it.level > blocking + 1:
+                continue  # above the level S stops at: no gain yet
+            trial = model.with_full(level_scores, it, base_states[it.id])
+            gain = round(_total(trial)[0] - s_now, 9)
+            key = (-gain, it.level != blocking, it.level, order[it.id])
+            if best is None or key < best[0]:
+                best = (key, it, gain)
+        if best is None or best[2] <= 0:
+            break
+        _, it, gain = best
+        model.raise_full(it, base_states[it.id])
+        candidates.remove(it)
+        chosen.append(
+            PlanStep(
+                it.id, it.label, it.level, it.subdomain, answers.get(it.id), TARGET_RATING, gain
+            )
+        )
+        level_scores = model.scores()
+        s_now, level_now = _total(level_scores)
+    chosen = _prune(chosen, base_states, q, variant, target)
+    planned = dict(answers)
+    for step in chosen:
+        planned[step.item_id] = step.to_rating
+    # Re-score the changed answers with the full engine: the plan must really work.
+    check = scoring.score_assessment(planned, qset).cmmm
+    reached = check.level >= target
+    return NextLevelPlan(
+        current,
+        target,
+        total,
+        check.total,
+        check.level,
+        tuple(chosen),
+        reached,
+        _message(current, target, len(chosen), reached),
+    )
+
+
+def _prune(
+    steps: list[PlanStep], base: Mapping[str, Any], q: Questionnaire, variant: str, target: int
+) -> list[PlanStep]:
+    """Drop every step the plan still reaches the target without, smallest gain first."""
+    kept = list(steps)
+    for step in sorted(steps, key=lambda s: s.gain):
+        trial_steps = [s for s in kept if s is not step]
+        model = _LevelModel(q, base, variant)
+        for s in trial_steps:
+            model.raise_full(q.item(s.item_id), base[s.item_id])
+        if _total(model.scores())[1] >= target:
+            kept = trial_steps
+    return kept
