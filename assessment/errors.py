@@ -130,7 +130,8 @@ CATALOGUE: dict[str, Template] = {
     "A209": Template(
         "The answers were made for {questionnaire} version {value}, but version {current} "
         "is loaded. Re-score with the matching questionnaire or migrate the answers.",
-        "答案对应 {questionnaire} 版本 {value}，当前加载的是 {current} 版本。请使用对应版本评分或迁移答案。",
+        "答案对应 {questionnaire} 版本 {value}，当前加载的是 {current} 版本。"
+        "请使用对应版本评分或迁移答案。",
     ),
     "A210": Template(
         "'Don't know' is not allowed for this question.",
@@ -155,7 +156,8 @@ CATALOGUE: dict[str, Template] = {
     "S402": Template(
         "This draft was changed elsewhere (another tab or browser) since you opened it "
         "(version {expected}, now {actual}). Reload to see the latest answers.",
-        "该草稿已在其他页面或浏览器中修改（版本 {expected}，当前 {actual}）。请重新加载查看最新答案。",
+        "该草稿已在其他页面或浏览器中修改（版本 {expected}，当前 {actual}）。"
+        "请重新加载查看最新答案。",
     ),
     "S403": Template(
         "The answers are {size} bytes; the limit is {limit}. Remove long free-text answers.",
@@ -240,7 +242,8 @@ CATALOGUE: dict[str, Template] = {
     "M601": Template(
         "The peer model {value} was made with {what} {made}, but {current} is in use. "
         "Refit it with `python -m assessment peers fit`.",
-        "同类对标模型 {value} 由 {what} {made} 生成，当前为 {current}。请运行 `python -m assessment peers fit` 重新拟合。",
+        "同类对标模型 {value} 由 {what} {made} 生成，当前为 {current}。"
+        "请运行 `python -m assessment peers fit` 重新拟合。",
     ),
     "M602": Template(
         "There is no active peer model. Fit one with `python -m assessment peers fit`.",
@@ -253,6 +256,11 @@ CATALOGUE: dict[str, Template] = {
     "M604": Template(
         "The peer model file {value} is damaged or not a peer model: {detail}.",
         "同类对标模型文件 {value} 已损坏或格式不符：{detail}。",
+    ),
+    "M605": Template(
+        "Assessment {value} is still a draft; only submitted assessments are compared with "
+        "peers. Pick a submitted one, or submit it first.",
+        "评估 {value} 仍是草稿；只有已提交的评估才能与同类企业对标。请选择已提交的评估，或先提交。",
     ),
     # --- imports -------------------------------------------------------------------
     "I701": Template(
@@ -317,7 +325,8 @@ class Problem:
     def message(self, lang: str = "en") -> str:
         """Location, code and message on one line."""
         where = self.location()
-        return f"{where} {self.code} {self.text(lang)}" if where else f"{self.code} {self.text(lang)}"
+        text = f"{self.code} {self.text(lang)}"
+        return f"{where} {text}" if where else text
 
 
 class AssessmentError(Exception):

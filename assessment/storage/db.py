@@ -1,0 +1,156 @@
+"""Engine and schema: DATABASE_URL, SQLite pragmas, PostgreSQL via psycopg 3, migrations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+
+from assessment.errors import fail
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ENV_VAR = "DATABASE_URL"
+
+
+def default_url() -> str:
+    """The embedded SQLite database under <repo>/data/."""
+    return f"sqlite:///{REPO_ROOT / 'data' / 'assessment.db'}"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else $DATABASE_URL, else the SQLite default."""
+    return normalize_url(url or os.environ.get(ENV_VAR) or default_url())
+
+
+def normalize_url(url: str) -> str:
+    """Route plain postgresql:// (and postgres://) URLs to the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for `url` (see database_url) with the settings this project relies on."""
+    url = database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"timeout": 10, "check_same_thread": False}
+        connect_args.update(kwargs.pop("connect_args", {}))
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
+        _sqlite_events(engine)
+        return engine
+    # pool_pre_ping: a restarted PostgreSQL server is noticed and reconnected to.
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module so that BEGIN is ours (below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # A write transaction takes the write lock up front: a deferred one that read
+        # first could fail with SQLITE_BUSY when upgrading, without waiting.
+        mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
+    """One transaction; connection failures become S409."""
+    try:
+        with engine.connect() as conn:
+            if write:
+                conn = conn.execution_options(write=True)
+            with conn.begin():
+                yield conn
+    except (exc.OperationalError, exc.InterfaceError) as err:
+        raise fail("S409", detail=_short(err)) from err
+
+
+def _short(err: Exception) -> str:
+    text = str(getattr(err, "orig", None) or err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the schema up to `revision` (all of it by default), in one transaction."""
+    from alembic import command
+
+    with transaction(engine, write=True) as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def downgrade(engine: Engine, revision: str = "-1") -> None:
+    """Migrate the schema down to `revision` ("base" removes every table)."""
+    from alembic import command
+
+    with transaction(engine, write=True) as conn:
+        command.downgrade(_alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with transaction(engine) as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this code."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse (S412) a database whose schema is not at the shipped head revision."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current != head:
+        raise fail("S412", value=current or "empty", head=head)
+
+
+def open_database(url: str | None = None, *, upgrade_schema: bool | None = None) -> Engine:
+    """The engine for `url`; the embedded SQLite default is migrated automatically."""
+    url = database_url(url)
+    engine = make_engine(url)
+    if upgrade_schema is None:
+        upgrade_schema = url == default_url()
+    if upgrade_schema:
+        upgrade(engine)
+    else:
+        check_schema(engine)
+    return engine
