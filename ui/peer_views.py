@@ -1,0 +1,401 @@
+"""Reusable Streamlit renderers for a peer benchmark, and the cached peer service.
+
+`render_enterprise_benchmark(benchmark, lang)` is the enterprise-facing view (results
+page): the cluster's name, percentile ranks per group, the gap to the cluster's top
+quartile — statistics only, never another enterprise. The advisor page (ui/advisor.py)
+adds comparison charts, the peer map and nearest peers on top of the same pieces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+import yaml
+
+from assessment import reference
+from assessment.errors import AssessmentError, fail
+from assessment.peer_service import (
+    Area,
+    MapPoints,
+    PeerService,
+    areas,
+    headline_metrics,
+)
+from assessment.peers import Benchmark, GroupBenchmark
+from assessment.questionnaire import QuestionnaireSet, Text
+from ui.i18n import DEFAULT_LANG, LANGS
+from ui.i18n import lang as current_lang
+from ui.resources import questionnaires, repository
+
+CATALOG = Path(__file__).resolve().parent / "i18n_advisor.yaml"
+GROUP_ORDER = ("all", "cluster", "industry", "size_class", "city")
+HEADLINE_KEYS = ("im", "green", "integration", "readiness")
+
+
+# --- strings -------------------------------------------------------------------------------
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """This page's strings: {lang: {key: text}} (ui/i18n_advisor.yaml)."""
+    with open(CATALOG, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    return {lang: {str(k): str(v) for k, v in (data.get(lang) or {}).items()} for lang in LANGS}
+
+
+def ta(key: str, lang: str | None = None, /, **params: Any) -> str:
+    """A string of this catalog in `lang` (default: the session's), placeholders filled."""
+    table = catalog()
+    raw = table.get(lang or current_lang(), {}).get(key) or table[DEFAULT_LANG].get(key, key)
+    return raw.format(**params) if params else raw
+
+
+def code_label(group: str, code: str | None, lang: str) -> str:
+    """Display name of an industry, size class or city code."""
+    if not code:
+        return "—"
+    found: Text | None = None
+    if group == "industry":
+        ind = reference.industry(code)
+        found = ind.label if ind else None
+    elif group == "size_class":
+        found = reference.SIZE_CLASSES.get(code)
+    elif group == "city":
+        c = reference.city(code)
+        found = c.label if c else None
+    return found.get(lang) if found else code
+
+
+def group_label(g: GroupBenchmark, lang: str, cluster_name: str | None = None) -> str:
+    """'Same industry (Coking)', 'Peer cluster', …"""
+    if g.group == "cluster":
+        base = ta("peers.group.cluster", lang)
+        return f"{base} ({cluster_name})" if cluster_name else base
+    return ta(f"peers.group.{g.group}", lang, key=code_label(g.group, g.key, lang))
+
+
+def metric_label(metric: str, qset: QuestionnaireSet, lang: str) -> str:
+    """Label of a headline metric or an area id."""
+    for key, m in zip(HEADLINE_KEYS, headline_metrics(qset), strict=False):
+        if m == metric:
+            return ta(f"peers.headline.{key}", lang)
+    for a in areas(qset):
+        if a.id == metric:
+            return a.label.get(lang)
+    return metric
+
+
+def area_scope(qset: QuestionnaireSet, scope: str) -> list[str]:
+    """Metric ids of a scope: headline, domains, or sub-domains."""
+    if scope == "headline":
+        return list(headline_metrics(qset))
+    parents = scope == "domains"
+    return [a.id for a in areas(qset) if (a.parent is None) == parents]
+
+
+# --- the cached service ----------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _service(url: str, model_version: str, population: tuple[int, str | None]) -> PeerService:
+    # The key changes with a new active model or a new submission: a fresh index then.
+    svc = PeerService(repository(), questionnaires())
+    svc.index()
+    return svc
+
+
+def service() -> PeerService:
+    """The peer service for the active model and the current population (built once each)."""
+    from assessment.storage.db import database_url
+
+    repo = repository()
+    active = repo.active_peer_model()
+    if active is None:
+        raise fail("M602")
+    pv = PeerService(repo, questionnaires()).population_version()
+    return _service(database_url(), active.version, (pv.count, pv.last_submitted))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _submitted(url: str, population: tuple[int, str | None]) -> pd.DataFrame:
+    return PeerService(repository(), questionnaires()).submitted()
+
+
+def submitted() -> pd.DataFrame:
+    """Every submitted assessment with identity and key scores (cached per population)."""
+    from assessment.storage.db import database_url
+
+    pv = PeerService(repository(), questionnaires()).population_version()
+    return _submitted(database_url(), (pv.count, pv.last_submitted))
+
+
+def benchmark_or_none(assessment_id: int) -> Benchmark | None:
+    """The benchmark of a submitted assessment, or None while peers are unavailable."""
+    try:
+        return service().benchmark_for(assessment_id)
+    except AssessmentError:
+        return None
+
+
+# --- enterprise-facing view ------------------------------------------------------------------
+
+
+def percentile_frame(
+    benchmark: Benchmark, metrics: Sequence[str], qset: QuestionnaireSet, lang: str
+) -> pd.DataFrame:
+    """Long frame (area, group, percentile) of the unsuppressed groups."""
+    cname = benchmark.profile.name.get(lang) if benchmark.profile else None
+    rows = []
+    for g in benchmark.groups:
+        if g.suppressed:
+            continue
+        for m in metrics:
+            if m in g.percentiles:
+                rows.append(
+                    {
+                        "area": metric_label(m, qset, lang),
+                        "group": group_label(g, lang, cname),
+                        "percentile": g.percentiles[m],
+                        "median": g.medians.get(m),
+                        "top_quartile": g.top_quartile.get(m),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["area", "group", "percentile", "median", "top_quartile"])
+
+
+def suppressed_notes(benchmark: Benchmark, lang: str) -> list[str]:
+    """One line per peer group hidden because it has fewer than K_MIN enterprises."""
+    return [
+        ta("peers.suppressed_note", lang, group=group_label(g, lang))
+        for g in benchmark.groups
+        if g.suppressed
+    ]
+
+
+def percentile_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """Dots per area (0–100) coloured by peer group."""
+    order = list(dict.fromkeys(frame["area"]))
+    return (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=90)
+        .encode(
+            x=alt.X(
+                "percentile:Q", title=ta("peers.value", lang), scale=alt.Scale(domain=[0, 100])
+            ),
+            y=alt.Y("area:N", title=None, sort=order),
+            color=alt.Color("group:N", title=ta("peers.group_label", lang)),
+            shape=alt.Shape("group:N", legend=None),
+            tooltip=[
+                alt.Tooltip("area:N", title=ta("peers.area", lang)),
+                alt.Tooltip("group:N", title=ta("peers.group_label", lang)),
+                alt.Tooltip("percentile:Q", title=ta("peers.value", lang), format=".0f"),
+            ],
+        )
+        .properties(height=max(120, 26 * len(order)))
+    )
+
+
+def gap_frame(benchmark: Benchmark, metrics: Sequence[str], qset: QuestionnaireSet, lang: str):
+    """Positive gaps to the cluster's top quartile, largest first."""
+    rows = [
+        {"area": metric_label(m, qset, lang), "gap": benchmark.gap_to_cluster_top_quartile[m]}
+        for m in metrics
+        if benchmark.gap_to_cluster_top_quartile.get(m, 0) > 0
+    ]
+    frame = pd.DataFrame(rows, columns=["area", "gap"])
+    return frame.sort_values("gap", ascending=False).reset_index(drop=True)
+
+
+def gap_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """Horizontal bars of the gap in points."""
+    return (
+        alt.Chart(frame)
+        .mark_bar(color="#b3261e")
+        .encode(
+            x=alt.X("gap:Q", title=ta("peers.gap_points", lang)),
+            y=alt.Y("area:N", title=None, sort="-x"),
+            tooltip=[
+                alt.Tooltip("area:N", title=ta("peers.area", lang)),
+                alt.Tooltip("gap:Q", title=ta("peers.gap_points", lang), format=".1f"),
+            ],
+        )
+        .properties(height=max(80, 24 * len(frame)))
+    )
+
+
+def render_cluster(benchmark: Benchmark, lang: str) -> None:
+    """The cluster's name and description (hidden for clusters under K_MIN)."""
+    if benchmark.profile is None:
+        st.caption(ta("peers.cluster_hidden", lang))
+        return
+    st.markdown(f"**{ta('peers.cluster_name', lang, name=benchmark.profile.name.get(lang))}**")
+    st.markdown(benchmark.profile.description.get(lang))
+
+
+def render_enterprise_benchmark(
+    benchmark: Benchmark | None, lang: str, *, key: str = "peers.scope"
+) -> None:
+    """The enterprise's own benchmark: cluster, percentiles per group, gap to cluster Q3."""
+    st.subheader(ta("peers.title", lang), anchor=False)
+    if benchmark is None:
+        st.info(ta("peers.unavailable", lang), icon="ℹ️")
+        return
+    qset = questionnaires()
+    render_cluster(benchmark, lang)
+    st.markdown(f"**{ta('peers.percentiles', lang)}**", help=ta("peers.percentile_help", lang))
+    scopes = {
+        "headline": ta("peers.scope_headline", lang),
+        "domains": ta("peers.scope_domains", lang),
+        "sub": ta("peers.scope_sub", lang),
+    }
+    scope = st.segmented_control(
+        ta("peers.scope", lang),
+        options=list(scopes),
+        format_func=scopes.__getitem__,
+        default="headline",
+        key=key,
+    )
+    metrics = area_scope(qset, scope or "headline")
+    frame = percentile_frame(benchmark, metrics, qset, lang)
+    if not frame.empty:
+        st.altair_chart(percentile_chart(frame, lang), width="stretch")
+    for line in suppressed_notes(benchmark, lang):
+        st.caption(line)
+    st.markdown(f"**{ta('peers.gap', lang)}**")
+    gaps = gap_frame(benchmark, metrics, qset, lang)
+    if gaps.empty:
+        st.success(ta("peers.gap_none", lang), icon="✅")
+    else:
+        st.altair_chart(gap_chart(gaps, lang), width="stretch")
+        st.caption(ta("peers.gap_caption", lang))
+    st.caption(ta("peers.privacy", lang))
+
+
+# --- advisor views ---------------------------------------------------------------------------
+
+
+def comparison_frame(
+    scores: Mapping[str, float | None],
+    centroid: Mapping[str, float] | None,
+    benchmark: Benchmark,
+    groups: Sequence[str],
+    metrics: Sequence[str],
+    qset: QuestionnaireSet,
+    lang: str,
+) -> pd.DataFrame:
+    """Long frame (area, series, value): the enterprise, cluster mean, group median and Q3."""
+    rows = []
+
+    def add(series: str, values: Mapping[str, Any] | None) -> None:
+        for m in metrics:
+            v = None if values is None else values.get(m)
+            if v is not None and v == v:
+                rows.append({"area": metric_label(m, qset, lang), "series": series, "value": v})
+
+    add(ta("advisor.series_self", lang), scores)
+    add(ta("advisor.series_centroid", lang), centroid)
+    for g in benchmark.groups:
+        if g.group in groups and not g.suppressed:
+            name = group_label(g, lang)
+            add(ta("advisor.series_median", lang, group=name), g.medians)
+            add(ta("advisor.series_q3", lang, group=name), g.top_quartile)
+    return pd.DataFrame(rows, columns=["area", "series", "value"])
+
+
+def comparison_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """Dot chart per area: the enterprise as a large black diamond, the rest coloured."""
+    order = list(dict.fromkeys(frame["area"]))
+    self_name = ta("advisor.series_self", lang)
+    base = alt.Chart(frame).encode(
+        x=alt.X("value:Q", title=ta("peers.col.score", lang), scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("area:N", title=None, sort=order),
+        tooltip=[
+            alt.Tooltip("area:N", title=ta("peers.area", lang)),
+            alt.Tooltip("series:N", title=ta("peers.col.series", lang)),
+            alt.Tooltip("value:Q", title=ta("peers.col.score", lang), format=".1f"),
+        ],
+    )
+    others = base.transform_filter(alt.datum.series != self_name).mark_point(filled=True, size=70)
+    others = others.encode(color=alt.Color("series:N", title=ta("peers.col.series", lang)))
+    me = base.transform_filter(alt.datum.series == self_name).mark_point(
+        shape="diamond", filled=True, size=160, color="black"
+    )
+    return (others + me).properties(height=max(140, 28 * len(order)))
+
+
+def map_chart(
+    points: MapPoints,
+    position: tuple[float, float],
+    lang: str,
+    cluster_names: Mapping[int, str] | None = None,
+) -> alt.LayerChart:
+    """PCA scatter coloured by cluster with this enterprise highlighted."""
+    names = cluster_names or {}
+    tips = [
+        alt.Tooltip("cluster:N", title=ta("peers.col.cluster", lang)),
+        alt.Tooltip("industry:N", title=ta("peers.col.industry", lang)),
+        alt.Tooltip("size_class:N", title=ta("peers.col.size", lang)),
+    ]
+    frame = points.frame.copy()
+    frame["cluster"] = [f"{c} · {names[c]}" if c in names else str(c) for c in frame["cluster"]]
+    frame["industry"] = [code_label("industry", c, lang) for c in frame["industry"]]
+    frame["size_class"] = [code_label("size_class", c, lang) for c in frame["size_class"]]
+    if "name" in frame.columns:  # staff only: the service adds names when asked
+        tips.insert(0, alt.Tooltip("name:N", title=ta("peers.col.name", lang)))
+    dots = (
+        alt.Chart(frame)
+        .mark_circle(size=28, opacity=0.6)
+        .encode(
+            x=alt.X("x:Q", title="PC1"),
+            y=alt.Y("y:Q", title="PC2"),
+            color=alt.Color(
+                "cluster:N",
+                title=ta("peers.col.cluster", lang),
+                legend=alt.Legend(labelLimit=320),
+            ),
+            tooltip=tips,
+        )
+    )
+    me = (
+        alt.Chart(pd.DataFrame([{"x": position[0], "y": position[1]}]))
+        .mark_point(shape="diamond", size=260, filled=True, color="black")
+        .encode(x="x:Q", y="y:Q")
+    )
+    return (dots + me).properties(height=420)
+
+
+def peers_frame(peers: Sequence[Any], lang: str, cluster_names: Mapping[int, str]) -> pd.DataFrame:
+    """Nearest peers as a display table; name columns only when the service returned names."""
+    named = any(p.name is not None for p in peers)
+    rows = []
+    for p in peers:
+        row: dict[str, Any] = {}
+        if named:
+            row[ta("peers.col.name", lang)] = p.name
+            row[ta("peers.col.code", lang)] = p.credit_code
+        row |= {
+            ta("peers.col.industry", lang): code_label("industry", p.industry, lang),
+            ta("peers.col.size", lang): code_label("size_class", p.size_class, lang),
+            ta("peers.col.city", lang): code_label("city", p.city, lang),
+            ta("peers.col.cluster", lang): cluster_names.get(p.cluster, str(p.cluster)),
+            ta("peers.col.level", lang): p.cmmm_level,
+            ta("peers.col.green", lang): None if p.green_score is None else round(p.green_score),
+            ta("peers.col.stage", lang): p.integration_stage,
+            ta("peers.col.readiness", lang): None if p.readiness is None else round(p.readiness),
+            ta("peers.col.distance", lang): p.distance,
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def area_choices(qset: QuestionnaireSet) -> list[Area]:
+    """Domains that have sub-domains (for the comparison's drill-down)."""
+    all_areas = areas(qset)
+    parents = {a.parent for a in all_areas if a.parent}
+    return [a for a in all_areas if a.id in parents]
