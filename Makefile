@@ -17,7 +17,7 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m assessment db upgrade
 	$(BIN)/python -m assessment demo seed --if-empty
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run server.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

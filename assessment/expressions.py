@@ -347,7 +347,9 @@ def _value(expr: Expr, answers: Mapping[str, Any]) -> Any:
         return _lookup(answers, expr.id)
     if isinstance(expr, Literal):
         return expr.value
-    return evaluate(expr, answers)
+    if isinstance(expr, Or | And | Not | Compare | Selected | Answered):
+        return evaluate(expr, answers)
+    raise TypeError(f"not an expression node: {type(expr).__name__}")
 
 
 def _is_number(x: Any) -> bool:
@@ -397,8 +399,11 @@ def evaluate(expr: Expr, answers: Mapping[str, Any]) -> bool:
         return chosen == expr.value
     if isinstance(expr, Answered):
         return _lookup(answers, expr.ref.id) is not NO_VALUE
-    # A bare reference or literal: only the boolean true (a "yes") counts as true.
-    return _value(expr, answers) is True
+    if isinstance(expr, Ref | Literal):
+        # A bare reference or literal: only the boolean true (a "yes") counts as true.
+        return _value(expr, answers) is True
+    # Never recurse on a foreign object (e.g. a node from a reloaded copy of this module).
+    raise TypeError(f"not an expression node: {type(expr).__name__}")
 
 
 def literal_comparisons(expr: Expr) -> Iterator[tuple[str, Any]]:

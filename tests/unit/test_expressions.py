@@ -179,3 +179,12 @@ def test_no_eval_is_used():
     # A Python expression that eval would run is just a syntax error here.
     with pytest.raises(AssessmentError):
         parse("__import__('os').system('true')")
+
+
+def test_a_foreign_node_is_a_type_error_not_a_recursion():
+    # A node from a reloaded copy of the module must fail loudly, never loop.
+    class Foreign:
+        pass
+
+    with pytest.raises(TypeError, match="not an expression node"):
+        evaluate(Foreign(), {})

@@ -1,0 +1,60 @@
+"""Router: page config, the pages each role sees, and st.navigation(...).run().
+
+Run with `streamlit run app.py`. Pages live in ui/ (one module per page); this file only
+decides which of them the session's role may open.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import actions, auth, layout, navigation
+from ui.i18n import language_selector, t
+
+# role → page names (ui/navigation.PAGES). This is the menu only: every staff and advisor
+# page checks the role again on the server (ui.auth.require_role) on every run.
+STAFF = (
+    "staff_dashboard",
+    "staff_cities",
+    "staff_cases",
+    "staff_import",
+    "staff_export",
+    "staff_quality",
+    "advisor",
+    "staff_signin",
+)
+ROLE_PAGES: dict[str, tuple[str, ...]] = {
+    "enterprise": ("landing", "wizard", "review", "results", "staff_signin"),
+    "advisor": ("advisor", "staff_signin"),
+    "staff": STAFF,
+    "admin": (*STAFF[:-1], "staff_users", "staff_signin"),
+}
+
+WIDE_PAGES = frozenset(
+    {
+        "results",
+        "advisor",
+        "staff-dashboard",
+        "staff-cities",
+        "staff-cases",
+        "staff-import",
+        "staff-export",
+        "staff-quality",
+    }
+)
+
+st.set_page_config(page_title=t("app.title"), page_icon=":material/factory:")
+layout.style()
+language_selector()
+# The role comes from the signed-in session, re-validated against the database on every
+# run (cookie or session token); signed out means the enterprise role.
+role = auth.sync_role()
+if role == "enterprise":
+    layout.remember_resume_error(actions.restore_from_url())
+pages = [navigation.page(name) for name in ROLE_PAGES.get(role, ROLE_PAGES["enterprise"])]
+layout.sidebar_footer()
+page = st.navigation(pages)
+# Results use the full width (four headline figures, charts side by side); forms read
+# better in a narrower column.
+st.set_page_config(layout="wide" if page.url_path in WIDE_PAGES else "centered")
+page.run()

@@ -1,0 +1,237 @@
+"""Chart data and Altair chart builders for results (pure Python; no Streamlit).
+
+The radar is drawn from computed coordinates (`radar_points`) so that the same geometry
+serves the app (Altair) and the PDF report (matplotlib).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assessment.questionnaire import QuestionnaireSet, Text
+
+SCALE_MAX = 100.0
+RINGS: tuple[float, ...] = (20.0, 40.0, 60.0, 80.0, 100.0)
+BRAND = "#b3261e"
+MUTED = "#9e9e9e"
+
+
+@dataclass(frozen=True, slots=True)
+class AreaPoint:
+    """One area (domain or sub-domain) to chart: its id, label and score (None = no data)."""
+
+    id: str
+    label: str
+    score: float | None
+    group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RadarVertex:
+    """A radar vertex: the axis angle (radians, 0 = up, clockwise) and x/y for its value."""
+
+    axis: int
+    label: str
+    value: float
+    angle: float
+    x: float
+    y: float
+
+
+def area_label(qset: QuestionnaireSet, area_id: str) -> Text:
+    """The display label of a domain, area, block or sub-domain id."""
+    q = qset.get(area_id.split(".", 1)[0])
+    if q is not None:
+        for section in q.sections:
+            if section.id == area_id:
+                return section.label
+            for sub in section.subdomains:
+                if sub.id == area_id:
+                    return sub.label
+    return Text(area_id, area_id)
+
+
+def area_points(
+    areas: Iterable[Any], qset: QuestionnaireSet, lang: str, group: str = ""
+) -> list[AreaPoint]:
+    """AreaScore-like objects (id, score) as labelled chart points."""
+    return [
+        AreaPoint(a.id, area_label(qset, a.id).get(lang), _clean(a.score), group) for a in areas
+    ]
+
+
+def _clean(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _xy(angle: float, radius: float) -> tuple[float, float]:
+    # Angle 0 points up and grows clockwise, the way radar charts are read.
+    return radius * math.sin(angle), radius * math.cos(angle)
+
+
+def radar_points(points: Sequence[AreaPoint], scale_max: float = SCALE_MAX) -> list[RadarVertex]:
+    """Vertices of the radar polygon, one per axis; a missing score is drawn as 0."""
+    n = len(points)
+    out = []
+    for i, p in enumerate(points):
+        angle = 2 * math.pi * i / n if n else 0.0
+        value = max(0.0, min(scale_max, p.score or 0.0))
+        x, y = _xy(angle, value / scale_max)
+        out.append(RadarVertex(i, p.label, value, angle, x, y))
+    return out
+
+
+def radar_grid(n: int, rings: Sequence[float] = RINGS, scale_max: float = SCALE_MAX) -> list[dict]:
+    """Rows (ring, order, x, y) of the concentric grid polygons, each closed."""
+    rows = []
+    for ring in rings:
+        for i in range(n + 1):
+            x, y = _xy(2 * math.pi * (i % n) / n, ring / scale_max)
+            rows.append({"ring": ring, "order": i, "x": x, "y": y})
+    return rows
+
+
+def _polygon_rows(vertices: Sequence[RadarVertex], series: str) -> list[dict]:
+    rows = [
+        {"series": series, "order": v.axis, "x": v.x, "y": v.y, "label": v.label, "value": v.value}
+        for v in vertices
+    ]
+    if rows:
+        rows.append({**rows[0], "order": len(rows)})  # close the polygon
+    return rows
+
+
+def radar_chart(
+    points: Sequence[AreaPoint],
+    *,
+    compare: Sequence[AreaPoint] | None = None,
+    series: tuple[str, str] = ("", ""),
+    size: int = 460,
+) -> Any:
+    """An Altair radar of 0–100 scores (optionally with a second, comparison polygon)."""
+    import altair as alt
+
+    n = len(points)
+    # Room beside the circle for the longest axis label (in radii; a Latin character at
+    # 12 px is about 0.035 of a 190 px radius), and a height that keeps the circle round.
+    longest = max((_text_width(p.label) for p in points), default=0)
+    half_width = min(2.4, 1.2 + 0.035 * longest)
+    height = int(size * 2.5 / (2 * half_width))
+    grid = alt.Chart(alt.Data(values=radar_grid(n))).mark_line(color="#dddddd", strokeWidth=1)
+    grid = grid.encode(
+        x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-half_width, half_width])),
+        y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.25, 1.25])),
+        detail="ring:N",
+        order="order:Q",
+    )
+    spokes_rows = []
+    for i in range(n):
+        x, y = _xy(2 * math.pi * i / n, 1.0)
+        spokes_rows += [{"axis": i, "x": 0.0, "y": 0.0}, {"axis": i, "x": x, "y": y}]
+    spokes = (
+        alt.Chart(alt.Data(values=spokes_rows))
+        .mark_line(color="#dddddd", strokeWidth=1)
+        .encode(x="x:Q", y="y:Q", detail="axis:N")
+    )
+    rows = _polygon_rows(radar_points(points), series[0] or "current")
+    colors = [BRAND]
+    if compare is not None:
+        rows += _polygon_rows(radar_points(compare), series[1] or "compare")
+        colors.append(MUTED)
+    domain = [series[0] or "current"] + ([series[1] or "compare"] if compare is not None else [])
+    legend = alt.Legend(title=None, orient="bottom") if compare is not None else None
+    shape = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            order="order:Q",
+            color=alt.Color(
+                "series:N", scale=alt.Scale(domain=domain, range=colors), legend=legend
+            ),
+            tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", format=".0f")],
+        )
+    )
+    label_rows = []
+    for i, p in enumerate(points):
+        x, y = _xy(2 * math.pi * i / n, 1.16)
+        align = "center" if abs(x) < 0.2 else ("left" if x > 0 else "right")
+        label_rows.append({"x": x, "y": y, "label": p.label, "align": align})
+    labels = []
+    for align in ("left", "right", "center"):
+        subset = [r for r in label_rows if r["align"] == align]
+        if subset:
+            labels.append(
+                alt.Chart(alt.Data(values=subset))
+                .mark_text(align=align, fontSize=12, color="#333333")
+                .encode(x="x:Q", y="y:Q", text="label:N")
+            )
+    return (
+        alt.layer(grid, spokes, shape, *labels)
+        .properties(width=size, height=height)
+        .configure_view(stroke=None)
+    )
+
+
+def _text_width(text: str) -> float:
+    # A CJK character is about twice as wide as a Latin one.
+    return sum(2.0 if ord(ch) > 0x2E80 else 1.0 for ch in text)
+
+
+def bar_chart(points: Sequence[AreaPoint], *, title: str = "", height_per_bar: int = 32) -> Any:
+    """Horizontal bars of 0–100 scores, one per area, in the given order."""
+    import altair as alt
+
+    rows = [
+        {"label": p.label, "score": p.score if p.score is not None else 0.0, "group": p.group}
+        for p in points
+    ]
+    order = [p.label for p in points]
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        y=alt.Y(
+            "label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)
+        ),
+        x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title=None),
+    )
+    bars = base.mark_bar(color=BRAND, cornerRadiusEnd=2)
+    text = base.mark_text(align="left", dx=4, color="#333333").encode(
+        text=alt.Text("score:Q", format=".0f")
+    )
+    chart = (bars + text).properties(height=max(60, height_per_bar * len(rows)))
+    return chart.properties(title=title) if title else chart
+
+
+def history_chart(rows: Sequence[dict], *, value_title: str = "") -> Any:
+    """Lines of key scores by year: rows are {"year", "measure", "value"}."""
+    import altair as alt
+
+    return (
+        alt.Chart(alt.Data(values=list(rows)))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title=None),
+            y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 100]), title=value_title or None),
+            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=["year:O", "measure:N", alt.Tooltip("value:Q", format=".1f")],
+        )
+        .properties(height=240)
+    )
+
+
+def strongest_weakest(
+    points: Sequence[AreaPoint], n: int = 3
+) -> tuple[list[AreaPoint], list[AreaPoint]]:
+    """Up to n highest- and n lowest-scoring areas with data, never the same area twice."""
+    scored = [p for p in points if p.score is not None]
+    ranked = sorted(scored, key=lambda p: -(p.score or 0.0))  # stable: ties keep order
+    n_worst = min(n, len(ranked) // 2)
+    n_best = min(n, len(ranked) - n_worst)
+    worst = ranked[len(ranked) - n_worst :][::-1] if n_worst else []
+    return ranked[:n_best], worst

@@ -1,0 +1,359 @@
+"""Provincial dashboard figures, aggregated in the database with SQLAlchemy Core GROUP BY.
+
+Every function takes an engine and a `Filters` (year, city, industry, size class, CMMM level)
+and reads submitted assessments only. The same query runs on SQLite and PostgreSQL; averages
+are taken over floats so both return the same numbers (docs/staff.md lists the formulas).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, Float, Select, case, cast, func, literal, select, true
+
+from assessment.questionnaire import QuestionnaireSet
+from assessment.reference import INDUSTRIES
+from assessment.storage.db import transaction
+from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
+
+# Policy §1 targets and the proxies this toolkit computes for them.
+INVEST_GROWTH_TARGET = 0.12
+EQUIPMENT_SHARE_TARGET = 0.60
+EQUIPMENT_LEVEL = 3
+EQUIPMENT_SIZES = ("large", "medium")
+KEY_INDUSTRIES = tuple(i.code for i in INDUSTRIES if i.key)
+INVEST_THIS = "profile.invest_this_year"
+INVEST_LAST = "profile.invest_last_year"
+TABLE_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the dashboard is looking at; None means all."""
+
+    year: int | None = None
+    city: str | None = None
+    industry: str | None = None
+    size_class: str | None = None
+    level: int | None = None
+
+    def without_year(self) -> Filters:
+        """The same filters over every year (for trends)."""
+        return replace(self, year=None)
+
+
+def scope(query: Select, filters: Filters) -> Select:
+    """Restrict a query to submitted assessments in the filters, joining what they need."""
+    query = (
+        query.join_from(Assessment, Enterprise, Enterprise.id == Assessment.enterprise_id)
+        .join(Score, Score.assessment_id == Assessment.id)
+        .where(Assessment.status == "submitted")
+    )
+    for column, value in (
+        (Assessment.year, filters.year),
+        (Enterprise.city, filters.city),
+        (Enterprise.industry, filters.industry),
+        (Enterprise.size_class, filters.size_class),
+        (Score.cmmm_level, filters.level),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def _avg(column: Any) -> Any:
+    # PostgreSQL averages integers as NUMERIC; a float cast gives both backends one type.
+    return func.avg(cast(column, Float))
+
+
+def _share(condition: Any) -> Any:
+    return func.avg(case((condition, 1.0), else_=0.0))
+
+
+def _frame(engine: Engine, query: Select) -> pd.DataFrame:
+    with transaction(engine) as conn:
+        result = conn.execute(query)
+        columns = list(result.keys())
+        rows = [tuple(r) for r in result.all()]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- headline ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The headline figures of the filtered assessments."""
+
+    assessments: int
+    enterprises: int
+    mean_level: float | None
+    share_level3: float | None
+    mean_readiness: float | None
+    mean_cmmm_score: float | None
+    mean_green: float | None
+    mean_integration: float | None
+
+
+def headline(engine: Engine, filters: Filters) -> Headline:
+    """Counts and means over the filtered assessments."""
+    query = scope(
+        select(
+            func.count(Assessment.id),
+            func.count(func.distinct(Assessment.enterprise_id)),
+            _avg(Score.cmmm_level),
+            _share(Score.cmmm_level >= EQUIPMENT_LEVEL),
+            _avg(Score.readiness_score),
+            _avg(Score.cmmm_score),
+            _avg(Score.green_score),
+            _avg(Score.integration_index),
+        ),
+        filters,
+    )
+    with transaction(engine) as conn:
+        row = conn.execute(query).one()
+    n = int(row[0])
+    return Headline(
+        assessments=n,
+        enterprises=int(row[1]),
+        mean_level=_float(row[2]),
+        share_level3=_float(row[3]) if n else None,
+        mean_readiness=_float(row[4]),
+        mean_cmmm_score=_float(row[5]),
+        mean_green=_float(row[6]),
+        mean_integration=_float(row[7]),
+    )
+
+
+# --- distributions -----------------------------------------------------------------------
+
+GROUPS = {"city": Enterprise.city, "industry": Enterprise.industry, "year": Assessment.year}
+
+
+def level_distribution(engine: Engine, filters: Filters, by: str = "city") -> pd.DataFrame:
+    """Assessments per (group, CMMM level): columns group, level, n, share (within group)."""
+    group = GROUPS[by].label("group")
+    query = scope(
+        select(group, Score.cmmm_level.label("level"), func.count(Assessment.id).label("n")),
+        filters,
+    ).group_by(group, Score.cmmm_level)
+    frame = _frame(engine, query).sort_values(["group", "level"], ignore_index=True)
+    if frame.empty:
+        return pd.DataFrame(columns=["group", "level", "n", "share"])
+    frame["n"] = frame["n"].astype(int)
+    frame["share"] = frame["n"] / frame.groupby("group")["n"].transform("sum")
+    return frame
+
+
+def subdomain_ids(qset: QuestionnaireSet) -> list[str]:
+    """The CMMM sub-domain score keys (im.factory.equipment, …), in questionnaire order."""
+    return [
+        sub.id
+        for q in qset.questionnaires
+        if q.kind == "cmmm"
+        for section in q.sections
+        for sub in section.subdomains
+    ]
+
+
+def subdomain_heatmap(engine: Engine, filters: Filters, keys: Sequence[str]) -> pd.DataFrame:
+    """Mean sub-domain score by industry: columns industry, key, mean, n (answered)."""
+    query = scope(
+        select(
+            Enterprise.industry.label("industry"),
+            AssessmentScore.key.label("key"),
+            _avg(AssessmentScore.value).label("mean"),
+            func.count(AssessmentScore.value).label("n"),
+        ),
+        filters,
+    ).join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+    query = query.where(AssessmentScore.key.in_(list(keys))).group_by(
+        Enterprise.industry, AssessmentScore.key
+    )
+    frame = _frame(engine, query)
+    if frame.empty:
+        return pd.DataFrame(columns=["industry", "key", "mean", "n"])
+    frame["mean"] = frame["mean"].astype(float)
+    return frame.sort_values(["industry", "key"], ignore_index=True)
+
+
+def trend(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Per year (all years, other filters kept): n, mean level, share ≥ 3, mean readiness."""
+    query = scope(
+        select(
+            Assessment.year.label("year"),
+            func.count(Assessment.id).label("n"),
+            _avg(Score.cmmm_level).label("mean_level"),
+            _share(Score.cmmm_level >= EQUIPMENT_LEVEL).label("share_level3"),
+            _avg(Score.readiness_score).label("mean_readiness"),
+        ),
+        filters.without_year(),
+    ).group_by(Assessment.year)
+    frame = _frame(engine, query)
+    if frame.empty:
+        return pd.DataFrame(columns=["year", "n", "mean_level", "share_level3", "mean_readiness"])
+    for name in ("mean_level", "share_level3", "mean_readiness"):
+        frame[name] = frame[name].astype(float)
+    return frame.sort_values("year", ignore_index=True)
+
+
+# --- policy targets ----------------------------------------------------------------------
+
+
+def json_number(engine_or_dialect: Any, key: str) -> Any:
+    """SQL for answers[key] as a float, NULL when it is not a number (e.g. "dont_know")."""
+    name = getattr(getattr(engine_or_dialect, "dialect", engine_or_dialect), "name", "")
+    if name == "postgresql":
+        node = Assessment.answers.op("->")(literal(key))
+        return case(
+            (
+                func.jsonb_typeof(node) == "number",
+                cast(Assessment.answers.op("->>")(literal(key)), Float),
+            ),
+            else_=None,
+        )
+    path = '$."' + key.replace('"', '\\"') + '"'
+    return case(
+        (
+            func.json_type(Assessment.answers, path).in_(("integer", "real")),
+            cast(func.json_extract(Assessment.answers, path), Float),
+        ),
+        else_=None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A §1 target, the proxy value the data gives, and how many assessments it rests on."""
+
+    value: float | None
+    target: float
+    basis: int
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.value is None else self.value >= self.target
+
+
+def investment_growth(engine: Engine, filters: Filters) -> Target:
+    """Proxy for +12 %/year: Σ this year's ÷ Σ last year's technical-transformation investment − 1.
+
+    Over assessments that report both numbers with last year's above zero.
+    """
+    this = json_number(engine, INVEST_THIS)
+    last = json_number(engine, INVEST_LAST)
+    query = scope(select(func.sum(this), func.sum(last), func.count(Assessment.id)), filters).where(
+        this.is_not(None), last > 0
+    )
+    with transaction(engine) as conn:
+        total_this, total_last, n = conn.execute(query).one()
+    value = None
+    if n and total_last:
+        value = float(total_this) / float(total_last) - 1.0
+    return Target(value, INVEST_GROWTH_TARGET, int(n or 0))
+
+
+def equipment_share(engine: Engine, filters: Filters) -> Target:
+    """Proxy for the 60 % target: share of large and medium key-industry enterprises at CMMM ≥ 3."""
+    query = scope(
+        select(_share(Score.cmmm_level >= EQUIPMENT_LEVEL), func.count(Assessment.id)), filters
+    ).where(
+        Enterprise.size_class.in_(EQUIPMENT_SIZES),
+        Enterprise.industry.in_(KEY_INDUSTRIES),
+    )
+    with transaction(engine) as conn:
+        share, n = conn.execute(query).one()
+    return Target(_float(share) if n else None, EQUIPMENT_SHARE_TARGET, int(n or 0))
+
+
+def investment_by_year(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """The investment-growth proxy per year: columns year, growth, n."""
+    this = json_number(engine, INVEST_THIS)
+    last = json_number(engine, INVEST_LAST)
+    query = (
+        scope(
+            select(
+                Assessment.year.label("year"),
+                func.sum(this).label("this"),
+                func.sum(last).label("last"),
+                func.count(Assessment.id).label("n"),
+            ),
+            filters.without_year(),
+        )
+        .where(this.is_not(None), last > 0)
+        .group_by(Assessment.year)
+    )
+    frame = _frame(engine, query)
+    if frame.empty:
+        return pd.DataFrame(columns=["year", "growth", "n"])
+    frame["growth"] = frame["this"].astype(float) / frame["last"].astype(float) - 1.0
+    return frame[["year", "growth", "n"]].sort_values("year", ignore_index=True)
+
+
+# --- the table and one assessment --------------------------------------------------------
+
+TABLE_COLUMNS = (
+    "assessment_id",
+    "name",
+    "credit_code",
+    "city",
+    "industry",
+    "size_class",
+    "year",
+    "cmmm_level",
+    "cmmm_score",
+    "green_score",
+    "integration_index",
+    "readiness_score",
+    "confidence",
+)
+
+
+def assessments_table(
+    engine: Engine, filters: Filters, search: str = "", *, limit: int = TABLE_LIMIT
+) -> pd.DataFrame:
+    """The filtered assessments, newest and most ready first; `search` matches name or code."""
+    query = scope(
+        select(
+            Assessment.id.label("assessment_id"),
+            Enterprise.name,
+            Enterprise.credit_code,
+            Enterprise.city,
+            Enterprise.industry,
+            Enterprise.size_class,
+            Assessment.year,
+            Score.cmmm_level,
+            Score.cmmm_score,
+            Score.green_score,
+            Score.integration_index,
+            Score.readiness_score,
+            Score.confidence,
+        ),
+        filters,
+    )
+    term = search.strip()
+    if term:
+        query = query.where(
+            func.lower(Enterprise.name).contains(term.lower(), autoescape=True)
+            | Enterprise.credit_code.contains(term.upper(), autoescape=True)
+        )
+    query = query.order_by(
+        Assessment.year.desc(), Score.readiness_score.desc(), Assessment.id
+    ).limit(limit)
+    frame = _frame(engine, query)
+    return frame if not frame.empty else pd.DataFrame(columns=list(TABLE_COLUMNS))
+
+
+def data_version(engine: Engine) -> tuple[int, str]:
+    """A value that changes whenever assessments change: a cache key for UI-side caching."""
+    query = select(func.count(Assessment.id), func.max(Assessment.updated_at)).where(true())
+    with transaction(engine) as conn:
+        n, newest = conn.execute(query).one()
+    return int(n), str(newest)

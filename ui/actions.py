@@ -1,0 +1,146 @@
+"""What the enterprise pages do with the database: start, resume, save, submit.
+
+Each function talks to the repository and updates the session; AssessmentErrors pass up
+to the page, which shows them beside the field or at the page boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from assessment.errors import AssessmentError
+from ui import session, state
+from ui.resources import questionnaires, repository
+
+
+def this_year() -> int:
+    """The assessment year: the current calendar year."""
+    return datetime.now(UTC).year
+
+
+def _open(record: Any, resume_code: str) -> None:
+    session.set_current(
+        session.Current(
+            assessment_id=record.id,
+            enterprise_id=record.enterprise_id,
+            resume_code=resume_code,
+            version=record.version,
+            status=record.status,
+            year=record.year,
+        )
+    )
+    state.set_answers(record.answers)
+    state.st.session_state[state.LOADED_KEY] = record.id
+    all_steps = state.steps(questionnaires())
+    state.go_to(state.first_incomplete(all_steps, record.answers))
+
+
+def resume(code: str) -> Any:
+    """Open the assessment with this resume code (S408 when unknown or expired)."""
+    code = code.strip()
+    record = repository().resume(code)
+    _open(record, code)
+    return record
+
+
+def record() -> Any | None:
+    """The open assessment as stored (None when none is open)."""
+    cur = session.current()
+    if cur is None:
+        return None
+    return repository().resume(cur.resume_code)
+
+
+def create(profile_answers: Mapping[str, Any]) -> Any:
+    """Create the draft from the first profile page; returns the Draft with its code."""
+    draft = repository().create_draft(dict(profile_answers), this_year())
+    session.set_current(
+        session.Current(
+            assessment_id=draft.assessment_id,
+            enterprise_id=draft.enterprise_id,
+            resume_code=draft.resume_code,
+            version=draft.version,
+            year=this_year(),
+        )
+    )
+    state.st.session_state[state.LOADED_KEY] = draft.assessment_id
+    return draft
+
+
+def save_section(section_id: str, section_answers: Mapping[str, Any]) -> int:
+    """Write one section's answers; raises S402 when another tab saved in between."""
+    cur = session.current()
+    assert cur is not None, "save_section needs an open assessment"
+    version = repository().save_section(
+        cur.assessment_id, section_id, dict(section_answers), cur.version
+    )
+    session.set_current(_replace(cur, version=version))
+    return version
+
+
+def submit() -> Any:
+    """Submit the open assessment (immutable afterwards); returns the stored record."""
+    cur = session.current()
+    assert cur is not None, "submit needs an open assessment"
+    rec = repository().submit(cur.assessment_id, cur.version)
+    session.set_current(_replace(cur, version=rec.version, status=rec.status))
+    return rec
+
+
+def history() -> list[Any]:
+    """The enterprise's assessments, oldest first."""
+    cur = session.current()
+    if cur is None:
+        return []
+    records = list(repository().history(cur.enterprise_id))
+    return sorted(records, key=lambda r: (r.year, r.id))
+
+
+def start_next_year() -> Any:
+    """Start next year's assessment from the open (submitted) one; returns the new Draft."""
+    cur = session.current()
+    assert cur is not None, "start_next_year needs an open assessment"
+    year = (cur.year or this_year()) + 1
+    draft = repository().start_next_year(cur.assessment_id, cur.resume_code, year)
+    session.set_current(
+        session.Current(
+            assessment_id=draft.assessment_id,
+            enterprise_id=draft.enterprise_id,
+            resume_code=draft.resume_code,
+            version=draft.version,
+            year=year,
+        )
+    )
+    reload()
+    return draft
+
+
+def reload() -> None:
+    """Re-read the open assessment from the database (after S402 or a new draft)."""
+    cur = session.current()
+    if cur is None:
+        return
+    resume(cur.resume_code)
+
+
+def restore_from_url() -> AssessmentError | None:
+    """Open the assessment named by `?resume=` when the session has none (tab reloaded)."""
+    code = session.url_resume_code()
+    cur = session.current()
+    if not code or (cur is not None and cur.resume_code == code):
+        session.sync_url()
+        return None
+    try:
+        resume(code)
+    except AssessmentError as err:
+        del state.st.query_params[session.RESUME_PARAM]
+        return err
+    return None
+
+
+def _replace(cur: session.Current, **changes: Any) -> session.Current:
+    from dataclasses import replace
+
+    return replace(cur, **changes)

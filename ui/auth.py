@@ -1,0 +1,121 @@
+"""Staff sign-in for the Streamlit pages: who is signed in, the role guard, sign-in and -out.
+
+The session token is the only credential. It is kept server-side in `st.session_state` for
+the current browser tab and, so that a reload keeps the sign-in, in an HttpOnly cookie set
+by the `/staff-session` route (ui/auth_http.py, served when the app runs through server.py).
+Every run re-validates the token against the database (`Repository.session_user`), so an
+expired, signed-out or disabled session stops working at once. docs/staff.md has the why.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from assessment.auth import COOKIE_NAME, HANDOFFS, check_role
+from assessment.errors import AssessmentError
+from ui.i18n import error_text
+from ui.resources import repository
+from ui.session import ROLE_KEY
+
+TOKEN_KEY = "staff_token"
+IGNORE_COOKIE_KEY = "staff_ignore_cookie"
+HANDOFF_KEY = "staff_handoff"
+CLEAR_COOKIE_KEY = "staff_clear_cookie"
+USER_KEY = "staff_user"
+
+
+def _cookie_token() -> str | None:
+    try:
+        value = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # AppTest and bare execution have no browser request
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def token() -> str | None:
+    """This session's token: the one signed in here, else the browser's cookie."""
+    held = st.session_state.get(TOKEN_KEY)
+    if held:
+        return held
+    if st.session_state.get(IGNORE_COOKIE_KEY):
+        return None  # signed out in this tab: the old cookie's session is gone anyway
+    return _cookie_token()
+
+
+def current_user():
+    """The signed-in user, checked against the database on this run; None if signed out."""
+    tok = token()
+    user = repository().session_user(tok) if tok else None
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(USER_KEY, None)
+    else:
+        st.session_state[USER_KEY] = user
+    return user
+
+
+def sync_role() -> str:
+    """Set the session's role from the validated sign-in (enterprise when signed out)."""
+    user = current_user()
+    role = user.role if user is not None else "enterprise"
+    st.session_state[ROLE_KEY] = role
+    return role
+
+
+def require_role(*roles: str):
+    """The page guard: the signed-in user if their role is allowed; otherwise stop the page."""
+    user = current_user()
+    try:
+        check_role(user, roles)
+    except AssessmentError as err:
+        st.error(error_text(err), icon="🔒")
+        st.stop()
+    return user
+
+
+def sign_in(username: str, password: str):
+    """Check the password (U501/U502 raised), keep the session here and queue the cookie."""
+    try:
+        source = st.context.ip_address
+    except Exception:  # no browser request (tests)
+        source = None
+    # Throttling also counts failures per source address (storage, U502).
+    source = source[:64] if isinstance(source, str) and source else None
+    session = repository().authenticate(username, password, source=source)
+    st.session_state[TOKEN_KEY] = session.token
+    st.session_state[ROLE_KEY] = session.user.role
+    st.session_state.pop(IGNORE_COOKIE_KEY, None)
+    st.session_state[HANDOFF_KEY] = HANDOFFS.issue(session.token, session.expires_at)
+    return session.user
+
+
+def sign_out() -> None:
+    """End the session in the database, forget it here and clear the cookie."""
+    tok = token()
+    if tok:
+        repository().sign_out(tok)
+    for key in (TOKEN_KEY, USER_KEY, HANDOFF_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[IGNORE_COOKIE_KEY] = True
+    st.session_state[CLEAR_COOKIE_KEY] = True
+    st.session_state[ROLE_KEY] = "enterprise"
+
+
+def cookie_bridge() -> None:
+    """Send a pending cookie handoff or clearing to the server (same-origin POST, no URL)."""
+    code = st.session_state.pop(HANDOFF_KEY, None)
+    if code:
+        # The code is URL-safe base64, so its JSON form is safe inside a script element.
+        st.html(
+            f"<script>fetch('/staff-session', {{method: 'POST', body: {json.dumps(code)}, "
+            "credentials: 'same-origin'});</script>",
+            unsafe_allow_javascript=True,
+        )
+    if st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        st.html(
+            "<script>fetch('/staff-session/end', {method: 'POST', "
+            "credentials: 'same-origin'});</script>",
+            unsafe_allow_javascript=True,
+        )

@@ -1,0 +1,114 @@
+"""UI strings in Chinese and English: catalogs, the current language, and `t(key)`.
+
+The catalogs are `zh.yaml` and `en.yaml` beside this file: flat mappings from a dotted
+key to a text with optional `{placeholders}`. Stored answers never hold display text;
+only what is shown passes through here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+import yaml
+
+from assessment.errors import AssessmentError, Problem
+from assessment.questionnaire import Text
+
+LANGS: tuple[str, ...] = ("zh", "en")
+LANG_NAMES = {"zh": "中文", "en": "English"}
+DEFAULT_LANG = "zh"
+CATALOG_DIR = Path(__file__).resolve().parent
+LANG_KEY = "lang"
+
+
+def load_catalogs(folder: Path = CATALOG_DIR) -> dict[str, dict[str, str]]:
+    """Read `<lang>.yaml` for every language into {lang: {key: text}}."""
+    catalogs: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        with open(folder / f"{lang}.yaml", encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        catalogs[lang] = {str(k): str(v) for k, v in data.items()}
+    return catalogs
+
+
+@st.cache_resource
+def catalogs() -> dict[str, dict[str, str]]:
+    """The catalogs, read once per server process."""
+    return load_catalogs()
+
+
+def lang_from_locale(locale: str | None) -> str:
+    """Map a browser locale ("zh-CN", "en-US") to a supported language; zh otherwise."""
+    if not locale:
+        return DEFAULT_LANG
+    head = locale.replace("_", "-").split("-", 1)[0].lower()
+    return head if head in LANGS else DEFAULT_LANG
+
+
+def _browser_locale() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:  # older runtimes or bare execution have no context
+        return None
+
+
+def lang() -> str:
+    """The language of this session: chosen in the sidebar, else the browser's, else zh."""
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = lang_from_locale(_browser_locale())
+    value = st.session_state[LANG_KEY]
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def t(key: str, **params: Any) -> str:
+    """The UI string `key` in the current language, with placeholders filled."""
+    table = catalogs()
+    raw = table[lang()].get(key)
+    if raw is None:
+        # A missing key is a bug the i18n contract test catches; show the key, not a crash.
+        raw = table[DEFAULT_LANG].get(key, key)
+    if params:
+        try:
+            return raw.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return raw
+    return raw
+
+
+def tx(text: Text | None) -> str:
+    """A bilingual questionnaire text in the current language."""
+    return text.get(lang()) if text is not None else ""
+
+
+# Enough to stop emphasis, links, HTML, headings, tables, strike-through, math and
+# Streamlit's [colour] directives; other punctuation reads the same either way.
+_MD_SPECIALS = frozenset("\\`*_[]<>#|~$")
+
+
+def md_escape(text: str) -> str:
+    """Text made literal for Markdown: user input in a message must not become markup."""
+    return "".join("\\" + ch if ch in _MD_SPECIALS else ch for ch in text)
+
+
+def problem_text(problem: Problem) -> str:
+    """A coded problem's message (without location) in the current language."""
+    return problem.text(lang())
+
+
+def error_text(err: AssessmentError) -> str:
+    """An AssessmentError as Markdown-safe text, one message per paragraph, no locations."""
+    return "\n\n".join(f"{md_escape(p.text(lang()))} ({p.code})" for p in err.problems)
+
+
+def language_selector() -> None:
+    """The language switch in the sidebar (every page)."""
+    lang()  # make sure the default is in place before the widget reads it
+    st.sidebar.radio(
+        "语言 / Language",
+        options=list(LANGS),
+        format_func=LANG_NAMES.__getitem__,
+        key=LANG_KEY,
+        horizontal=True,
+    )

@@ -1,0 +1,324 @@
+"""Results: levels and scores, charts, strengths, peers, programs, roadmap, history, downloads.
+
+Peer comparison, program matching and the roadmap each sit behind one small function
+(`peer_benchmark`, `program_matches`, `roadmap`) that returns None when that part of the
+library is not available yet; the page then says so plainly instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+import streamlit as st
+
+from assessment.answers import answers_document
+from assessment.charts import AreaPoint, bar_chart, history_chart, radar_chart
+from assessment.errors import AssessmentError
+from assessment.report import Summary, build_pdf, find_cjk_font, summarise
+from assessment.scoring import score_assessment
+from ui import actions, layout, navigation, session
+from ui.i18n import error_text, lang, t, tx
+from ui.resources import questionnaires
+
+HISTORY_MEASURES = ("im.score", "green.score", "integration.index", "readiness.score")
+
+
+def render() -> None:
+    """Draw the results page."""
+    qset = questionnaires()
+    cur = session.current()
+    if cur is None:
+        layout.banner(t("results.title"))
+        st.info(t("common.no_assessment"), icon=":material/info:")
+        if st.button(t("common.to_landing"), type="primary"):
+            navigation.go("landing")
+        return
+    record = actions.record()
+    if not record.submitted:
+        layout.banner(t("results.title"))
+        st.info(t("results.not_submitted"), icon=":material/info:")
+        if st.button(t("results.to_review"), type="primary"):
+            navigation.go("review")
+        return
+    result = score_assessment(record.answers, qset)
+    summary = summarise(result, qset)
+    layout.banner(t("results.title"), t("results.subtitle", name=record.name, year=record.year))
+    _headline(summary)
+    _charts(summary, _previous(record))
+    _strengths(summary)
+    _peers(result, record)
+    matches = _programs(result, record.answers, qset)
+    _roadmap(result, record.answers, qset, matches)
+    _history(record)
+    _downloads(record, result, summary, qset)
+    _next_year(record)
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _headline(s: Summary) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    with c1.container(border=True):
+        st.metric(t("results.cmmm"), t("results.level_value", level=s.level or 0))
+        st.markdown(f"**{tx(s.level_name)}**")
+    with c2.container(border=True):
+        st.metric(t("results.green"), _fmt(s.green_score))
+        verdict = t("results.veto_failed") if s.green_veto else t("results.veto_passed")
+        st.markdown(f"**{verdict}**")
+    with c3.container(border=True):
+        st.metric(t("results.integration"), t("results.stage_value", stage=s.stage or "—"))
+        st.markdown(f"**{tx(s.stage_name) or '—'}**")
+    with c4.container(border=True):
+        st.metric(t("results.readiness"), _fmt(s.readiness))
+        st.markdown(t("results.confidence", pct=round(s.confidence * 100)))
+
+    st.markdown(
+        t("results.level_meaning", level=s.level or 0, name=tx(s.level_name))
+        + " "
+        + tx(s.level_meaning)
+    )
+    st.caption(t("results.cmmm_detail", score=_fmt(s.cmmm_score), total=_fmt(s.cmmm_total, 2)))
+    if s.green_veto:
+        st.error(
+            t("results.veto_detail", items="；".join(tx(x) for x in s.failed_vetoes)),
+            icon=":material/block:",
+        )
+    elif s.unconfirmed_vetoes:
+        st.warning(
+            t("results.veto_unconfirmed", items="；".join(tx(x) for x in s.unconfirmed_vetoes))
+        )
+    if s.green_band is not None:
+        st.caption(t("results.green_band", band=tx(s.green_band)))
+    if s.stage_meaning is not None:
+        st.caption(t("results.stage_meaning", name=tx(s.stage_name)) + " " + tx(s.stage_meaning))
+
+
+def _points(areas, group: str = "") -> list[AreaPoint]:
+    return [AreaPoint(a.id, tx(a.label), a.score, group) for a in areas]
+
+
+def _previous(record: Any) -> Any | None:
+    """The enterprise's submitted assessment before this one (T0 for this T1), if any."""
+    earlier = [r for r in actions.history() if r.submitted and r.year < record.year]
+    return earlier[-1] if earlier else None
+
+
+def _charts(s: Summary, previous: Any | None = None) -> None:
+    st.subheader(t("results.charts"), anchor=False)
+    st.markdown(f"**{t('results.radar')}**")
+    axes = _points(s.all_domains())
+    compare = None
+    if previous is not None and previous.scores:
+        compare = [AreaPoint(p.id, p.label, previous.scores.get(p.id), p.group) for p in axes]
+    if len(axes) >= 3:
+        chart = radar_chart(
+            axes,
+            compare=compare,
+            series=(str(t("results.this_year")), str(previous.year) if previous else ""),
+            size=620,
+        )
+        st.altair_chart(chart, width="content")  # fixed size keeps the circle round
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**{t('results.domains')}**")
+        st.altair_chart(bar_chart(_points(s.domains)), width="stretch")
+    with right:
+        if s.green_areas:
+            st.markdown(f"**{t('results.green_areas')}**")
+            st.altair_chart(bar_chart(_points(s.green_areas)), width="stretch")
+        if s.integration_blocks:
+            st.markdown(f"**{t('results.integration_blocks')}**")
+            st.altair_chart(bar_chart(_points(s.integration_blocks)), width="stretch")
+    with st.expander(t("results.subdomains"), expanded=False):
+        st.altair_chart(bar_chart(_points(s.cmmm_subdomains)), width="stretch")
+
+
+def _strengths(s: Summary) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("results.strongest"), anchor=False)
+        for a in s.strongest:
+            st.markdown("- " + t("results.area_score", label=tx(a.label), score=_fmt(a.score)))
+    with right:
+        st.subheader(t("results.weakest"), anchor=False)
+        for a in s.weakest:
+            st.markdown("- " + t("results.area_score", label=tx(a.label), score=_fmt(a.score)))
+
+
+# --- optional parts: one function each, None when not available ------------------------
+
+
+def _peers(result: Any, record: Any) -> None:
+    # Cached per model and population version (ui.peer_views.service); None → "not yet".
+    from ui.peer_views import benchmark_or_none, render_enterprise_benchmark
+
+    bench = benchmark_or_none(record.id) if record.status == "submitted" else None
+    render_enterprise_benchmark(bench, lang())
+
+
+def program_matches(result: Any, answers: Any, qset: Any) -> tuple | None:
+    """The eight programs ranked for this assessment, or None when matching is unavailable."""
+    try:
+        from assessment.programs import recommend_programs
+
+        return recommend_programs(result, answers, _programs_set(qset))
+    except (ImportError, AttributeError, AssessmentError):
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _programs_set(_qset: Any) -> Any:
+    from assessment.programs import load_programs
+
+    return load_programs(qset=_qset)
+
+
+def _programs(result: Any, answers: Any, qset: Any) -> tuple | None:
+    st.subheader(t("results.programs"), anchor=False)
+    matches = program_matches(result, answers, qset)
+    if matches is None:
+        st.info(t("results.programs_unavailable"), icon=":material/info:")
+        return None
+    first = True
+    for m in matches:
+        if m.recommended:
+            icon = ":material/check_circle:"
+        elif m.eligible:
+            icon = ":material/radio_button_unchecked:"
+        else:
+            icon = ":material/block:"
+        title = f"{tx(m.name)} · {m.section} · {t('results.fit', fit=round(m.fit))}"
+        with st.expander(title, icon=icon, expanded=first and m.recommended):
+            lines = [tx(m.explanation), ""]
+            lines += [f"- {tx(r.text)}" for r in m.reasons]
+            lines += [f"- {tx(r.text)}" for r in m.failed_gates]
+            st.markdown("\n".join(lines))
+            if m.next_steps:
+                st.markdown(
+                    f"**{t('results.next_steps')}**\n\n"
+                    + "\n".join(f"- {tx(step)}" for step in m.next_steps)
+                )
+        first = False
+    return matches
+
+
+def roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> tuple | None:
+    """Improvement priorities, or None when the roadmap module is unavailable."""
+    try:
+        from assessment.roadmap import improvement_roadmap
+
+        programs = _programs_set(qset) if matches is not None else None
+        return improvement_roadmap(result, answers, qset, programs)
+    except (ImportError, AttributeError, AssessmentError):
+        return None
+
+
+def _roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> None:
+    st.subheader(t("results.roadmap"), anchor=False)
+    entries = roadmap(result, answers, qset, matches)
+    if entries is None:
+        st.info(t("results.roadmap_unavailable"), icon=":material/info:")
+        return
+    if not entries:
+        st.success(t("results.roadmap_empty"))
+        return
+    lines = []
+    for i, e in enumerate(entries[:6], start=1):
+        lines.append(f"{i}. **{tx(e.label)}** — {t('results.roadmap_score', score=_fmt(e.score))}")
+        lines += [f"    - {tx(action.label)}" for action in e.actions[:3]]
+    st.markdown("\n".join(lines))
+
+
+def _history(record: Any) -> None:
+    st.subheader(t("results.history"), anchor=False)
+    records = [r for r in actions.history() if r.submitted]
+    if len(records) < 2:
+        st.caption(t("results.history_single"))
+    rows = []
+    for r in records:
+        for m in HISTORY_MEASURES:
+            value = (r.scores or {}).get(m)
+            if value is not None:
+                rows.append({"year": r.year, "measure": t(f"measure.{m}"), "value": value})
+    if len(records) >= 2:
+        st.altair_chart(history_chart(rows), width="stretch")
+        prev, last = records[-2], records[-1]
+        cols = st.columns(len(HISTORY_MEASURES))
+        for col, m in zip(cols, HISTORY_MEASURES, strict=True):
+            now = (last.scores or {}).get(m)
+            before = (prev.scores or {}).get(m)
+            delta = None if now is None or before is None else round(now - before, 1)
+            col.metric(t(f"measure.{m}"), _fmt(now), delta=delta)
+        st.caption(t("results.history_since", before=prev.year, now=last.year))
+    table = [
+        {
+            t("history.year"): r.year,
+            t("history.level"): _fmt((r.scores or {}).get("im.level")),
+            **{t(f"measure.{m}"): _fmt((r.scores or {}).get(m)) for m in HISTORY_MEASURES},
+        }
+        for r in records
+    ]
+    if table:
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _downloads(record: Any, result: Any, summary: Summary, qset: Any) -> None:
+    st.subheader(t("results.downloads"), anchor=False)
+    left, right = st.columns(2)
+    with left:
+        try:
+            font = find_cjk_font()
+        except AssessmentError as err:
+            st.error(error_text(err), icon=":material/warning:")
+        else:
+            # Built only when the button is pressed (deferred download data): the PDF and
+            # its charts take seconds and most visits never download it.
+            build = partial(
+                build_pdf,
+                summary,
+                lang=lang(),
+                year=record.year,
+                history=tuple(actions.history()),
+                matches=program_matches(result, record.answers, qset),
+                font=font,
+            )
+            st.download_button(
+                t("results.download_pdf"),
+                data=build,
+                file_name=f"assessment-{record.year}-{record.credit_code}-{lang()}.pdf",
+                mime="application/pdf",
+                type="primary",
+                key="download_pdf",
+                on_click="ignore",
+            )
+    with right:
+        doc = answers_document(
+            record.answers,
+            qset,
+            meta={"name": record.name, "credit_code": record.credit_code, "year": record.year},
+        )
+        st.download_button(
+            t("results.download_json"),
+            data=json.dumps(doc, ensure_ascii=False, indent=2),
+            file_name=f"answers-{record.year}-{record.credit_code}.json",
+            mime="application/json",
+            key="download_json",
+            on_click="ignore",
+        )
+
+
+def _next_year(record: Any) -> None:
+    st.divider()
+    st.subheader(t("results.next_year"), anchor=False)
+    st.markdown(t("results.next_year_body"))
+    if st.button(t("results.next_year_button", year=record.year + 1), key="next_year"):
+        try:
+            actions.start_next_year()
+        except AssessmentError as err:
+            st.error(error_text(err), icon=":material/warning:")
+            return
+        navigation.go("wizard")

@@ -1,0 +1,101 @@
+"""Review before submitting: unanswered and "don't know" questions by section, then submit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment.answers import validate_answers
+from assessment.errors import AssessmentError
+from ui import actions, layout, navigation, session, state
+from ui.i18n import error_text, t, tx
+from ui.resources import questionnaires
+
+STALE_KEY = "stale"
+
+
+def render() -> None:
+    """Draw the review page."""
+    qset = questionnaires()
+    all_steps = state.steps(qset)
+    layout.banner(t("review.title"), t("review.subtitle"))
+    cur = session.current()
+    if cur is None:
+        st.info(t("common.no_assessment"), icon=":material/info:")
+        if st.button(t("common.to_landing"), type="primary"):
+            navigation.go("landing")
+        return
+    if cur.status == "submitted":
+        st.success(t("review.already_submitted"), icon=":material/check_circle:")
+        if st.button(t("wizard.to_results"), type="primary"):
+            navigation.go("results")
+        return
+
+    answers = state.answers()
+    effective = state.effective(answers, qset)
+    total = state.total_progress(all_steps, effective)
+    open_items = state.open_items(all_steps, effective)
+    dont_know = state.dont_know_items(all_steps, effective)
+    n_dk = sum(len(v) for v in dont_know.values())
+
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("review.answered"), f"{total.answered} / {total.total}")
+    c2.metric(t("review.missing_required"), total.missing_required)
+    c3.metric(t("review.dont_know"), n_dk)
+
+    if not open_items and not dont_know:
+        st.success(t("review.all_answered"), icon=":material/check_circle:")
+    for index, step in enumerate(all_steps):
+        missing = open_items.get(step.id, [])
+        unsure = dont_know.get(step.id, [])
+        if not missing and not unsure:
+            continue
+        with st.container(border=True):
+            st.markdown(
+                f"**{index + 1}. {tx(step.questionnaire.title)} · {tx(step.section.label)}**"
+            )
+            lines = [
+                f"- {tx(it.label)}" + (f" — *{t('review.required')}*" if it.required else "")
+                for it in missing
+            ]
+            if lines:
+                st.markdown(t("review.unanswered_heading") + "\n\n" + "\n".join(lines))
+            if unsure:
+                st.markdown(
+                    t("review.dont_know_heading")
+                    + "\n\n"
+                    + "\n".join(f"- {tx(it.label)}" for it in unsure)
+                )
+            if st.button(t("review.edit"), key=f"edit:{step.id}"):
+                state.go_to(index)
+                state.bump()
+                navigation.go("wizard")
+
+    st.divider()
+    _submit(qset, answers)
+
+
+def _submit(qset, answers) -> None:
+    stale = st.session_state.get(STALE_KEY)
+    if stale is not None:
+        st.error(error_text(stale), icon=":material/warning:")
+        if st.button(t("wizard.reload")):
+            st.session_state.pop(STALE_KEY, None)
+            actions.reload()
+            st.rerun()
+    blocking = validate_answers(answers, qset)
+    st.subheader(t("review.submit_title"), anchor=False)
+    if blocking:
+        st.warning(t("review.blocked", n=len(blocking)), icon=":material/warning:")
+    st.markdown(t("review.submit_body"))
+    confirmed = st.checkbox(t("review.confirm"), key="confirm_submit", disabled=bool(blocking))
+    if st.button(
+        t("review.submit"), type="primary", disabled=bool(blocking) or not confirmed, key="submit"
+    ):
+        try:
+            actions.submit()
+        except AssessmentError as err:
+            if err.code == "S402":
+                st.session_state[STALE_KEY] = err
+                st.rerun()
+            raise
+        navigation.go("results")

@@ -1,0 +1,74 @@
+"""The server-side session: who is using the app (role) and which assessment is open.
+
+Everything lives in `st.session_state`, which stays on the server. The enterprise is
+identified by its resume code only: it is kept here and mirrored into the page URL as
+`?resume=CODE`, so that reloading the tab (a new session) finds the assessment again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+ROLE_KEY = "role"
+CURRENT_KEY = "current"
+RESUME_PARAM = "resume"
+DEFAULT_ROLE = "enterprise"
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """The assessment this session works on."""
+
+    assessment_id: int
+    enterprise_id: int
+    resume_code: str
+    version: int
+    status: str = "draft"
+    year: int | None = None
+
+
+def role() -> str:
+    """The role of this session (staff sign-in sets it; without sign-in: enterprise)."""
+    return st.session_state.get(ROLE_KEY, DEFAULT_ROLE)
+
+
+def current() -> Current | None:
+    """The open assessment, or None before one is started or resumed."""
+    return st.session_state.get(CURRENT_KEY)
+
+
+def set_current(value: Current | None) -> None:
+    """Open an assessment (None closes it) and keep the URL's resume code in step."""
+    if value is None:
+        st.session_state.pop(CURRENT_KEY, None)
+        if RESUME_PARAM in st.query_params:
+            del st.query_params[RESUME_PARAM]
+        return
+    st.session_state[CURRENT_KEY] = value
+    sync_url()
+
+
+def sync_url() -> None:
+    """Put the open assessment's resume code in the URL (page switches drop it)."""
+    cur = current()
+    if cur is not None and st.query_params.get(RESUME_PARAM) != cur.resume_code:
+        st.query_params[RESUME_PARAM] = cur.resume_code
+
+
+def url_resume_code() -> str | None:
+    """The resume code in the URL, if any."""
+    code = st.query_params.get(RESUME_PARAM)
+    return code.strip() if code else None
+
+
+def resume_link(code: str) -> str:
+    """A link that reopens the assessment in any browser."""
+    base = None
+    try:
+        base = st.context.url
+    except Exception:  # bare execution (tests) has no browser context
+        base = None
+    base = (base or "http://localhost:8501/").split("?", 1)[0]
+    return f"{base}?{RESUME_PARAM}={code}"

@@ -1,0 +1,107 @@
+"""The annual city assessment (Policy §4(4)): indicators, composite and rank for one year,
+charts, and the table as CSV or XLSX."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from assessment import cities
+from assessment.auth import STAFF_ROLES
+from ui import auth, layout
+from ui.staff_common import city_label, city_table, csv_bytes, s, version, xlsx_bytes, years
+
+SHOWN = (
+    "rank",
+    "city",
+    "composite",
+    "participation",
+    "mean_level",
+    "share_level3",
+    "improvement",
+    "paired",
+    "uptake",
+)
+
+
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as staff read it: labels, rounded numbers, headers in the current language."""
+    out = table[list(SHOWN)].copy()
+    out["city"] = out["city"].map(city_label)
+    for column in ("composite", "mean_level", "improvement"):
+        out[column] = out[column].round(3)
+    for column in ("share_level3", "uptake"):
+        out[column] = (out[column] * 100).round(1)
+    out["participation"] = out["participation"].astype(int)
+    out["paired"] = out["paired"].astype(int)
+    return out.rename(columns=lambda c: s(f"cities.col.{c}"))
+
+
+def render() -> None:
+    """Draw the city assessment (staff and admin only)."""
+    auth.require_role(*STAFF_ROLES)
+    layout.banner(s("cities.title"), s("cities.subtitle"))
+    available = years()
+    if not available:
+        st.info(s("dash.empty"))
+        return
+    year = st.selectbox(s("filter.year"), available, key="cities:year")
+    with st.spinner(s("cities.computing")):
+        table = city_table(int(year), version())
+    shown = shown_table(table)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.download_button(
+        s("cities.download_csv"),
+        csv_bytes(shown),
+        file_name=f"city-assessment-{year}.csv",
+        mime="text/csv",
+        key="cities:csv",
+    )
+    right.download_button(
+        s("cities.download_xlsx"),
+        xlsx_bytes(shown, "cities"),
+        file_name=f"city-assessment-{year}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="cities:xlsx",
+    )
+    data = table.assign(label=table["city"].map(city_label))
+    st.altair_chart(
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "composite:Q", title=s("cities.col.composite"), scale=alt.Scale(domain=[0, 100])
+            ),
+            y=alt.Y("label:N", title="", sort="-x"),
+            tooltip=[
+                alt.Tooltip("label:N", title=s("filter.city")),
+                alt.Tooltip("composite:Q", format=".1f"),
+                alt.Tooltip("rank:Q", title=s("cities.col.rank")),
+            ],
+        ),
+        width="stretch",
+    )
+    points = table.melt(
+        id_vars=["city"], value_vars=[f"{n}_points" for n in cities.INDICATORS]
+    ).assign(
+        label=lambda f: f["city"].map(city_label),
+        indicator=lambda f: f["variable"].map(
+            lambda v: s(f"cities.col.{v.removesuffix('_points')}")
+        ),
+    )
+    st.altair_chart(
+        alt.Chart(points)
+        .mark_rect()
+        .encode(
+            x=alt.X("indicator:N", title="", sort=None),
+            y=alt.Y("label:N", title=""),
+            color=alt.Color("value:Q", title=s("cities.points"), scale=alt.Scale(domain=[0, 100])),
+            tooltip=["label:N", "indicator:N", alt.Tooltip("value:Q", format=".1f")],
+        ),
+        width="stretch",
+    )
+    with st.expander(s("cities.method")):
+        weights = ", ".join(f"{s(f'cities.col.{n}')} {w:.0%}" for n, w in cities.WEIGHTS.items())
+        st.markdown(s("cities.method_body", weights=weights, fit=cities.UPTAKE_MIN_FIT))

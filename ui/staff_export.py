@@ -1,0 +1,53 @@
+"""Export the filtered assessments with their scores as CSV (UTF-8 with BOM) or XLSX, with
+Chinese, English or bilingual headers; the files re-import without loss."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment import exchange
+from assessment.auth import STAFF_ROLES
+from ui import auth, layout
+from ui.resources import questionnaires, repository
+from ui.staff_common import cached, filter_bar, s, version
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _export(filters, data_version, kind: str, header: str) -> bytes:
+    del data_version  # only part of the cache key
+    qset = questionnaires()
+    frame = exchange.export_frame(repository().engine, qset, filters)
+    return exchange.export_bytes(frame, qset, kind, header)
+
+
+def render() -> None:
+    """Draw the export page (staff and admin only)."""
+    user = auth.require_role(*STAFF_ROLES)
+    layout.banner(s("export.title"), s("export.subtitle"))
+    filters = filter_bar("export")
+    ver = version()
+    n = cached("headline", filters, ver).assessments
+    st.markdown(s("export.count", n=n))
+    header = st.radio(
+        s("export.headers"),
+        list(exchange.HEADER_LANGS),
+        format_func=lambda v: s(f"export.headers.{v}"),
+        horizontal=True,
+        key="export:headers",
+    )
+    if n == 0:
+        return
+    st.caption(s("export.help"))
+    left, right = st.columns(2)
+    for col, kind, mime in (
+        (left, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (right, "csv", "text/csv"),
+    ):
+        if col.download_button(
+            s(f"export.download_{kind}"),
+            _export(filters, ver, kind, header),
+            file_name=f"assessments-export.{kind}",
+            mime=mime,
+            key=f"export:{kind}",
+        ):
+            repository().audit(user.username, "export_assessments", "export", kind, {"n": n})

@@ -1,0 +1,133 @@
+"""Import assessments from a spreadsheet: template, upload, row-by-row check with progress,
+preview, download of rejected rows with reasons, and an all-or-nothing commit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from assessment import exchange
+from assessment.auth import STAFF_ROLES
+from assessment.errors import AssessmentError, fail
+from ui import auth, layout
+from ui.i18n import error_text, lang
+from ui.resources import questionnaires, repository
+from ui.staff_common import level_label, s
+
+PREVIEW_KEY = "import:preview"
+RESULT_KEY = "import:result"
+
+
+def render() -> None:
+    """Draw the import page (staff and admin only)."""
+    user = auth.require_role(*STAFF_ROLES)
+    layout.banner(s("import.title"), s("import.subtitle"))
+    qset = questionnaires()
+    st.markdown(s("import.howto", mb=exchange.MAX_BYTES // (1024 * 1024)))
+    left, right = st.columns(2)
+    left.download_button(
+        s("import.template_xlsx"),
+        exchange.template(qset, "xlsx"),
+        file_name="assessment-import-template.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="import:template_xlsx",
+    )
+    right.download_button(
+        s("import.template_csv"),
+        exchange.template(qset, "csv"),
+        file_name="assessment-import-template.csv",
+        mime="text/csv",
+        key="import:template_csv",
+    )
+    done = st.session_state.pop(RESULT_KEY, None)
+    if done is not None:
+        st.success(s("import.committed", n=done))
+    upload = st.file_uploader(s("import.upload"), type=["csv", "xlsx"], key="import:file")
+    if upload is None:
+        st.session_state.pop(PREVIEW_KEY, None)
+        return
+    if st.button(s("import.check"), type="primary", key="import:check"):
+        try:
+            # Refused before the bytes are even read (I701).
+            if upload.size > exchange.MAX_BYTES:
+                raise fail("I701", limit=exchange.MAX_BYTES)
+            bar = st.progress(0.0, text=s("import.checking"))
+
+            def progress(done: int, total: int) -> None:
+                if total and (done == total or done % 25 == 0):
+                    bar.progress(done / total, text=s("import.checking_n", done=done, total=total))
+
+            preview = exchange.validate_upload(
+                upload.getvalue(), upload.name, qset, repository().engine, progress=progress
+            )
+            bar.empty()
+        except AssessmentError as err:
+            st.session_state.pop(PREVIEW_KEY, None)
+            st.error(error_text(err), icon="⚠️")
+            return
+        st.session_state[PREVIEW_KEY] = preview
+    preview = st.session_state.get(PREVIEW_KEY)
+    if preview is None or preview.filename != upload.name:
+        return
+    _preview(preview, user.username)
+
+
+def _preview(preview: exchange.ImportPreview, username: str) -> None:
+    cols = st.columns(3)
+    cols[0].metric(s("import.rows"), preview.total)
+    cols[1].metric(s("import.valid"), len(preview.valid))
+    cols[2].metric(s("import.rejected"), len(preview.rejected))
+    if preview.ignored_columns:
+        st.caption(s("import.ignored", n=len(preview.ignored_columns)))
+    if preview.valid:
+        st.markdown(f"**{s('import.valid_rows')}**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        s("import.row"): r.row,
+                        s("filter.year"): r.year,
+                        s("col.name"): r.answers.get("profile.name"),
+                        s("col.credit_code"): r.answers.get("profile.credit_code"),
+                        s("col.cmmm_level"): level_label(r.scores.get("im.level")),
+                    }
+                    for r in preview.valid
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    if preview.rejected:
+        st.markdown(f"**{s('import.rejected_rows')}**")
+        frame = exchange.rejected_frame(preview, lang())
+        st.dataframe(
+            frame[["row", "codes", "reasons"]].rename(columns=lambda c: s(f"import.col.{c}")),
+            hide_index=True,
+            width="stretch",
+        )
+        st.download_button(
+            s("import.download_rejected"),
+            exchange.rejected_bytes(preview, lang()),
+            file_name=f"rejected-{preview.filename.rsplit('.', 1)[0]}.csv",
+            mime="text/csv",
+            key="import:rejected",
+        )
+    if not preview.valid:
+        st.warning(s("import.nothing"))
+        return
+    st.caption(s("import.commit_help"))
+    if st.button(s("import.commit", n=len(preview.valid)), type="primary", key="import:commit"):
+        try:
+            result = exchange.commit(
+                repository().engine,
+                questionnaires(),
+                preview.valid,
+                actor=username,
+                filename=preview.filename,
+            )
+        except AssessmentError as err:
+            st.error(error_text(err), icon="⚠️")
+            return
+        st.session_state.pop(PREVIEW_KEY, None)
+        st.session_state[RESULT_KEY] = result.count
+        st.rerun()

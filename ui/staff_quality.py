@@ -1,0 +1,52 @@
+"""Data-quality flags: possible duplicates, straight-lined answers, implausible numbers and
+abandoned drafts, with counts by kind and a download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment import quality
+from assessment.auth import STAFF_ROLES
+from ui import auth, layout
+from ui.i18n import lang
+from ui.resources import questionnaires, repository
+from ui.staff_common import csv_bytes, s, version
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _flags(data_version) -> list[quality.Flag]:
+    del data_version  # only part of the cache key
+    return quality.quality_flags(repository().engine, questionnaires())
+
+
+def render() -> None:
+    """Draw the data-quality page (staff and admin only)."""
+    auth.require_role(*STAFF_ROLES)
+    layout.banner(s("quality.title"), s("quality.subtitle"))
+    flags = _flags(version())
+    counts = {kind: sum(1 for f in flags if f.kind == kind) for kind in quality.KINDS}
+    cols = st.columns(3)
+    for i, (kind, n) in enumerate(counts.items()):
+        cols[i % 3].metric(quality.KINDS[kind].get(lang()), n)
+    if not flags:
+        st.success(s("quality.none"))
+        return
+    kinds = st.multiselect(
+        s("quality.kinds"),
+        [k for k, n in counts.items() if n],
+        default=[k for k, n in counts.items() if n],
+        format_func=lambda k: quality.KINDS[k].get(lang()),
+        key="quality:kinds",
+    )
+    frame = quality.flags_frame([f for f in flags if f.kind in kinds], lang())
+    shown = frame.drop(columns=["kind"]).rename(columns=lambda c: s(f"quality.col.{c}"))
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        s("cities.download_csv"),
+        csv_bytes(shown),
+        file_name="data-quality-flags.csv",
+        mime="text/csv",
+        key="quality:csv",
+    )
+    with st.expander(s("quality.rules")):
+        st.markdown(s("quality.rules_body"))

@@ -1,0 +1,201 @@
+"""One questionnaire item as one Streamlit widget, chosen by the item's type.
+
+Widgets return raw input (option codes, booleans, the typed text of a number); the page
+turns raw input into stored answers with `assessment.answers.coerce_answer`, so that text
+typed where a number belongs is caught by the library's own check, with a coded problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from assessment.errors import Problem
+from assessment.questionnaire import DONT_KNOW, RATINGS, Item, Level
+from assessment.reference import uscc_detail
+from ui.i18n import md_escape, problem_text, t, tx
+
+REQUIREMENT_CHOICES: tuple[str, ...] = tuple(RATINGS)  # full, most, partial, none
+YESNO_CHOICES: tuple[str, ...] = ("true", "false")
+
+
+def _label(item: Item) -> str:
+    label = tx(item.label)
+    if item.unit is not None:
+        label = f"{label}（{tx(item.unit)}）" if _zh() else f"{label} ({tx(item.unit)})"
+    if item.required:
+        label += " *"
+    return label
+
+
+def _zh() -> bool:
+    from ui.i18n import lang
+
+    return lang() == "zh"
+
+
+def _index(options: Sequence[str], value: Any) -> int | None:
+    try:
+        return list(options).index(value)
+    except ValueError:
+        return None
+
+
+def _caption(item: Item, levels: Sequence[Level]) -> None:
+    parts = []
+    if item.type == "requirement" and item.level is not None:
+        name = next((tx(lv.name) for lv in levels if lv.level == item.level), "")
+        parts.append(t("widget.level_badge", level=item.level, name=name))
+    hint = tx(item.hint)
+    if hint:
+        parts.append(hint)
+    if parts:
+        st.caption(" · ".join(parts))
+
+
+def _dont_know_box(item: Item, value: Any, key: str) -> bool:
+    return st.checkbox(t("widget.dont_know"), value=value == DONT_KNOW, key=f"{key}:dk")
+
+
+def _as_bool_code(value: Any) -> str | None:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value if value in (*YESNO_CHOICES, DONT_KNOW) else None
+
+
+def _format_number(value: Any) -> str:
+    if value is None or value == DONT_KNOW:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def render_item(
+    item: Item,
+    value: Any,
+    key: str,
+    problems: Sequence[Problem] = (),
+    levels: Sequence[Level] = (),
+) -> Any:
+    """Draw `item` with its current answer `value`; return the raw input (None if empty)."""
+    help_text = tx(item.hint) or None
+    label = _label(item)
+    raw: Any
+    if item.type == "requirement":
+        choices = list(REQUIREMENT_CHOICES) + ([DONT_KNOW] if item.dont_know else [])
+        raw = st.radio(
+            label,
+            choices,
+            index=_index(choices, value),
+            format_func={c: t(f"rating.{c}") for c in choices}.__getitem__,
+            key=key,
+            help=help_text,
+            horizontal=True,
+        )
+    elif item.type == "yesno":
+        choices = list(YESNO_CHOICES) + ([DONT_KNOW] if item.dont_know else [])
+        raw = st.radio(
+            label,
+            choices,
+            index=_index(choices, _as_bool_code(value)),
+            format_func={c: t(f"yesno.{c}") for c in choices}.__getitem__,
+            key=key,
+            help=help_text,
+            horizontal=True,
+        )
+        raw = {"true": True, "false": False}.get(raw, raw)
+    elif item.type == "single":
+        choices = [o.value for o in item.options] + ([DONT_KNOW] if item.dont_know else [])
+        labels = {o.value: tx(o.label) for o in item.options} | {DONT_KNOW: t("rating.dont_know")}
+        kwargs = dict(
+            index=_index(choices, value),
+            format_func=labels.__getitem__,
+            key=key,
+            help=help_text,
+        )
+        if len(choices) <= 5:
+            raw = st.radio(label, choices, horizontal=True, **kwargs)
+        else:
+            raw = st.selectbox(label, choices, placeholder=t("widget.choose"), **kwargs)
+    elif item.type == "multiple":
+        choices = [o.value for o in item.options]
+        labels = {o.value: tx(o.label) for o in item.options}
+        selected = value if isinstance(value, list | tuple) else []
+        raw = st.multiselect(
+            label,
+            choices,
+            default=[c for c in selected if c in labels],
+            format_func=labels.__getitem__,
+            placeholder=t("widget.choose_many"),
+            key=key,
+            help=help_text,
+        )
+        if item.dont_know and _dont_know_box(item, value, key):
+            raw = DONT_KNOW
+        elif not raw:
+            raw = None
+    elif item.type == "numeric":
+        raw = st.text_input(
+            label,
+            value=_format_number(value),
+            key=key,
+            help=help_text,
+            placeholder=_number_placeholder(item),
+        )
+        if item.dont_know and _dont_know_box(item, value, key):
+            raw = DONT_KNOW
+        elif raw is not None and not raw.strip():
+            raw = None
+    else:  # text
+        raw = st.text_input(
+            label,
+            value="" if value in (None, DONT_KNOW) else str(value),
+            key=key,
+            help=help_text,
+            max_chars=500,
+        )
+        if item.dont_know and _dont_know_box(item, value, key):
+            raw = DONT_KNOW
+        elif raw is not None and not raw.strip():
+            raw = None
+    _caption(item, levels)
+    for prob in problems:
+        # The message may repeat what was typed: shown literally, never as Markdown.
+        st.error(md_escape(item_problem_text(item, prob)), icon=":material/warning:")
+    return raw
+
+
+def item_problem_text(item: Item, prob: Problem) -> str:
+    """A problem with one answer, in the current language, preferring the item's own words."""
+    from ui.i18n import lang
+
+    if prob.code == "A206":
+        detail = uscc_detail(str(prob.params.get("value", "")))
+        if detail is not None:
+            params = dict(prob.params, detail=detail.get(lang()))
+            return Problem(prob.code, params, path=prob.path).text(lang())
+    if prob.code == "A204":
+        # The library's "expected" names both languages; show only the chosen one.
+        params = dict(prob.params, expected=t(f"type.{item.type}"))
+        return Problem(prob.code, params, path=prob.path).text(lang())
+    if prob.code in ("A202", "A206", "A207") and item.constraint and item.constraint.message:
+        return (
+            f"{tx(item.constraint.message)}（{problem_text(prob)}）"
+            if _zh()
+            else (f"{tx(item.constraint.message)} ({problem_text(prob)})")
+        )
+    return problem_text(prob)
+
+
+def _number_placeholder(item: Item) -> str:
+    c = item.constraint
+    if c is not None and c.min is not None and c.max is not None:
+        return t("widget.number_range", min=_format_number(c.min), max=_format_number(c.max))
+    if c is not None and c.min is not None:
+        return t("widget.number_min", min=_format_number(c.min))
+    return t("widget.number")

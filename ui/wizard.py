@@ -1,0 +1,285 @@
+"""The assessment wizard: profile first, then the three domains, one form per section.
+
+One `st.form` per section, so typing does not rerun the page. On "save", every answer of
+the section is coerced and validated by the library; problems are shown under their
+question and nothing is saved until the section is clean.
+
+Skip logic: questions whose `relevant` condition is false are not shown. Conditions that
+refer to earlier sections (usually the profile) are known before the section opens. A
+condition that refers to a question on the same page can only be re-evaluated when the
+form is submitted: the new answers are kept in hand, the page is redrawn with the
+questions that now apply, and if one of those is required and still empty the section
+is not saved yet and the message says so beside the question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from assessment.answers import coerce_answer, validate_answers
+from assessment.errors import AssessmentError, Problem, problem
+from assessment.questionnaire import QuestionnaireSet
+from ui import actions, layout, navigation, session, state
+from ui.i18n import error_text, t, tx
+from ui.resources import questionnaires
+from ui.widgets import render_item
+
+PENDING_KEY = "pending"
+JUST_CREATED_KEY = "just_created"
+STALE_KEY = "stale"
+
+
+def render() -> None:
+    """Draw the wizard page."""
+    qset = questionnaires()
+    all_steps = state.steps(qset)
+    cur = session.current()
+    if cur is not None and cur.status == "submitted":
+        layout.banner(t("wizard.title"))
+        st.info(t("wizard.already_submitted"), icon=":material/check_circle:")
+        if st.button(t("wizard.to_results"), type="primary"):
+            navigation.go("results")
+        return
+
+    index = min(state.section_index(), len(all_steps) - 1)
+    if cur is None:
+        index = 0  # the assessment exists once the first profile page is saved
+    step = all_steps[index]
+    pending = st.session_state.get(PENDING_KEY, {}).get(step.id, {})
+    in_hand = {**state.answers(), **pending}
+    effective = state.effective(in_hand, qset)
+
+    layout.banner(t("wizard.title"), tx(step.questionnaire.title))
+    state.show_flash()
+    _stale_notice()
+    _resume_notice(cur)
+    _progress(all_steps, state.effective(state.answers(), qset), index, cur is not None)
+    _form(qset, all_steps, index, in_hand, effective)
+
+
+def _progress(all_steps: list[state.Step], answers: dict, index: int, started: bool) -> None:
+    done = sum(1 for s in all_steps if state.section_progress(s.section, answers).complete)
+    total = state.total_progress(all_steps, answers)
+    share = total.answered / total.total if total.total else 0.0
+    st.progress(
+        share,
+        text=t(
+            "wizard.progress",
+            done=done,
+            sections=len(all_steps),
+            answered=total.answered,
+            questions=total.total,
+        ),
+    )
+    if not started:
+        return
+    labels = []
+    for i, s in enumerate(all_steps):
+        mark = "✓" if state.section_progress(s.section, answers).complete else "○"
+        labels.append(f"{mark} {i + 1}. {tx(s.questionnaire.title)} · {tx(s.section.label)}")
+    choice = st.selectbox(
+        t("wizard.jump"),
+        range(len(all_steps)),
+        index=index,
+        format_func=labels.__getitem__,
+        key=f"jump:{state.rev()}:{index}",
+    )
+    if choice != index:
+        _leave(choice)
+        st.rerun()
+
+
+def _leave(target: int) -> None:
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state.pop(JUST_CREATED_KEY, None)
+    state.go_to(target)
+    state.bump()
+
+
+def _form(
+    qset: QuestionnaireSet,
+    all_steps: list[state.Step],
+    index: int,
+    in_hand: dict[str, Any],
+    effective: dict[str, Any],
+) -> None:
+    step = all_steps[index]
+    section = step.section
+    items = state.visible_items(section, effective)
+    problems = state.problems()
+    levels = state.levels_of(step)
+    raws: dict[str, Any] = {}
+    with st.form(f"form:{section.id}:{state.rev()}", enter_to_submit=False):
+        st.subheader(
+            t("wizard.section_heading", n=index + 1, total=len(all_steps), label=tx(section.label)),
+            anchor=False,
+        )
+        if section.hint is not None:
+            st.caption(tx(section.hint))
+        if problems:
+            st.error(t("wizard.fix_problems", n=sum(len(v) for v in problems.values())))
+        subdomain = None
+        labels = {sd.id: sd.label for sd in section.subdomains}
+        for item in items:
+            if item.subdomain and item.subdomain != subdomain:
+                subdomain = item.subdomain
+                st.markdown(f"#### {tx(labels.get(subdomain))}")
+            raws[item.id] = render_item(
+                item,
+                in_hand.get(item.id),
+                key=f"w:{item.id}:{state.rev()}",
+                problems=problems.get(item.id, ()),
+                levels=levels,
+            )
+        if not items:
+            st.info(t("wizard.nothing_applies"))
+        back_col, next_col = st.columns(2)
+        back = False
+        if index > 0:
+            back = back_col.form_submit_button(t("wizard.back"), width="stretch")
+        last = index == len(all_steps) - 1
+        forward = next_col.form_submit_button(
+            t("wizard.save_review") if last else t("wizard.save_next"),
+            type="primary",
+            width="stretch",
+        )
+    if back or forward:
+        target = index - 1 if back else index + 1
+        _submit(qset, all_steps, index, raws, in_hand, target)
+
+
+def _coerce(items_raw: dict[str, Any], qset: QuestionnaireSet) -> tuple[dict, list[Problem]]:
+    values: dict[str, Any] = {}
+    found: list[Problem] = []
+    for item_id, raw in items_raw.items():
+        item = qset.item(item_id)
+        assert item is not None
+        try:
+            values[item_id] = coerce_answer(item, raw)
+        except AssessmentError as err:
+            found.extend(
+                p if p.path else Problem(p.code, p.params, path=item_id) for p in err.problems
+            )
+    return values, found
+
+
+def _submit(
+    qset: QuestionnaireSet,
+    all_steps: list[state.Step],
+    index: int,
+    raws: dict[str, Any],
+    in_hand: dict[str, Any],
+    target: int,
+) -> None:
+    step = all_steps[index]
+    values, found = _coerce(raws, qset)
+    merged = {**in_hand, **values}
+    merged = {k: v for k, v in merged.items() if v is not None}
+    bad = {p.path for p in found}
+    # An answer that could not be read keeps its old value for the rest of the check.
+    checked = {k: v for k, v in merged.items() if k not in bad}
+    found += [
+        p
+        for p in validate_answers(checked, qset, partial=True, section=step.id)
+        if p.path not in bad
+        and (p.path in raws or (p.code == "A205" and _in_section(qset, p.path, step.id)))
+    ]
+    effective = state.effective(merged, qset)
+    shown_before = set(raws)
+    shown_now = {it.id for it in state.visible_items(step.section, effective)}
+    appeared = shown_now - shown_before
+    # Keep what was typed so that questions revealed by these answers appear now.
+    section_values = {
+        item_id: merged[item_id]
+        for item_id in shown_now
+        if item_id in merged and item_id not in bad
+    }
+    st.session_state.setdefault(PENDING_KEY, {})[step.id] = section_values
+    if found or appeared:
+        grouped = state.group_problems(found)
+        for item_id in appeared:
+            it = qset.item(item_id)
+            if it is not None and it.required and not state.is_answered(merged.get(item_id)):
+                grouped.setdefault(item_id, []).append(problem("A205", path=item_id))
+        if appeared and not grouped:
+            # New optional questions appeared: show them once before moving on.
+            state.flash("info", t("wizard.new_questions"))
+            state.set_problems({})
+        else:
+            state.set_problems(grouped)
+        if grouped or appeared:
+            state.bump()
+            st.rerun()
+    _save(qset, step, section_values, index, target)
+
+
+def _in_section(qset: QuestionnaireSet, item_id: str | None, section_id: str) -> bool:
+    item = qset.item(item_id) if item_id else None
+    return item is not None and item.section == section_id
+
+
+def _save(
+    qset: QuestionnaireSet,
+    step: state.Step,
+    section_values: dict[str, Any],
+    index: int,
+    target: int,
+) -> None:
+    # Only the shown (relevant) questions of this page are written.
+    cur = session.current()
+    try:
+        if cur is None:
+            actions.create(section_values)
+        else:
+            actions.save_section(step.id, section_values)
+    except AssessmentError as err:
+        if err.code == "S401":
+            state.set_problems({"profile.credit_code": list(err.problems)})
+            state.bump()
+            st.rerun()
+        if err.code == "S402":
+            st.session_state[STALE_KEY] = err
+            st.rerun()
+        raise
+    answers = state.answers()
+    for item in step.section.items:
+        answers.pop(item.id, None)
+    answers.update(section_values)
+    st.session_state.pop(PENDING_KEY, None)
+    state.set_problems({})
+    state.bump()
+    state.flash("success", t("wizard.saved", label=tx(step.section.label)))
+    if target >= len(state.steps(qset)):
+        navigation.go("review")
+    state.go_to(target)
+    st.session_state[JUST_CREATED_KEY] = cur is None
+    st.rerun()
+
+
+def _stale_notice() -> None:
+    err = st.session_state.get(STALE_KEY)
+    if err is None:
+        return
+    st.error(error_text(err), icon=":material/warning:")
+    if st.button(t("wizard.reload"), type="primary"):
+        st.session_state.pop(STALE_KEY, None)
+        st.session_state.pop(PENDING_KEY, None)
+        actions.reload()
+        st.rerun()
+
+
+def _resume_notice(cur: session.Current | None) -> None:
+    if cur is None:
+        st.info(t("wizard.before_start"), icon=":material/info:")
+        return
+    just_created = st.session_state.get(JUST_CREATED_KEY, False)
+    with st.expander(t("wizard.resume.title"), expanded=just_created, icon=":material/key:"):
+        if just_created:
+            st.success(t("wizard.resume.created"))
+        st.markdown(t("wizard.resume.code"))
+        st.code(cur.resume_code, language=None)
+        st.markdown(t("wizard.resume.link"))
+        st.code(session.resume_link(cur.resume_code), language=None)
+        st.warning(t("wizard.resume.warning"), icon=":material/warning:")
