@@ -20,6 +20,7 @@ STAFF = (
     "staff_import",
     "staff_export",
     "staff_quality",
+    "staff_peers",
     "advisor",
     "staff_signin",
 )
@@ -40,6 +41,7 @@ WIDE_PAGES = frozenset(
         "staff-import",
         "staff-export",
         "staff-quality",
+        "staff-peer-models",
     }
 )
 

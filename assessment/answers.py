@@ -106,9 +106,11 @@ def _is_blank(value: Any) -> bool:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if math.isnan(value) or math.isinf(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
         return None
-    return float(value)
+    return number if math.isfinite(number) else None
 
 
 def _value_problems(item: Item, value: Any) -> list[Problem]:
@@ -315,6 +317,10 @@ def load_answers_file(
     except (OSError, UnicodeDecodeError) as err:
         detail = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise _shape_error(file, detail) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise _shape_error(file, "a number has too many digits") from None
+    except RecursionError:
+        raise _shape_error(file, "the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise _shape_error(file, "the top level must be an object {...}")
     if data.get("format") != FORMAT:

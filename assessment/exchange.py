@@ -28,6 +28,9 @@ from assessment.errors import AssessmentError, Problem, fail, problem
 from assessment.questionnaire import Item, QuestionnaireSet, Text
 
 MAX_BYTES = 20 * 1024 * 1024  # I701: refused before parsing
+# An XLSX is a zip: its members' declared uncompressed sizes are checked before opening
+# it, so a small "zip bomb" that would inflate to gigabytes is refused too (I701).
+MAX_UNZIPPED = 10 * MAX_BYTES
 MIN_YEAR, MAX_YEAR = 2000, 2100
 YEAR = "year"
 ASSESSMENT_ID = "assessment_id"
@@ -75,7 +78,7 @@ def cell_text(item: Item | None, value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return neutralise(", ".join(str(v) for v in value))
     if isinstance(value, float) and value.is_integer() and item is not None:
         return int(value) if item.type == "numeric" else value
     return neutralise(value) if isinstance(value, str) else value
@@ -218,20 +221,34 @@ def read_rows(data: bytes, kind: str, *, limit: int = MAX_BYTES) -> list[list[An
         except csv.Error as err:
             raise fail("I702", kind="CSV", detail=str(err)) from None
     if kind == "xlsx":
-        from zipfile import BadZipFile
-
         from openpyxl import load_workbook
 
+        _check_unzipped(data)
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (BadZipFile, OSError, KeyError, ValueError) as err:
+            try:
+                sheet = book.worksheets[0]
+                return [list(row) for row in sheet.iter_rows(values_only=True)]
+            finally:
+                book.close()
+        except Exception as err:
+            # A damaged workbook fails anywhere in openpyxl, zipfile, zlib or the XML parser
+            # (BadZipFile, zlib.error, ParseError, IndexError, NotImplementedError, ...):
+            # all of them mean "not a readable XLSX".
             raise fail("I702", kind="XLSX", detail=str(err) or type(err).__name__) from None
-        try:
-            sheet = book.worksheets[0]
-            return [list(row) for row in sheet.iter_rows(values_only=True)]
-        finally:
-            book.close()
     raise ValueError(f"unknown kind {kind!r}; use one of {KINDS}")
+
+
+def _check_unzipped(data: bytes) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        raise fail("I702", kind="XLSX", detail=str(err) or type(err).__name__) from None
+    if total > MAX_UNZIPPED:
+        raise fail("I701", limit=MAX_UNZIPPED)
 
 
 def _blank(value: Any) -> bool:

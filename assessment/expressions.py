@@ -191,7 +191,10 @@ def _tokenize(src: str) -> list[Token]:
             if not m:
                 raise _SyntaxError(f"unexpected '{ch}'", i)
             text = m.group(0)
-            value: float | int = float(text) if "." in text else int(text)
+            try:
+                value: float | int = float(text) if "." in text else int(text)
+            except ValueError:  # more than 4,300 digits (sys.get_int_max_str_digits)
+                raise _SyntaxError("the number is too long", i) from None
             tokens.append(Token("number", text, i, value))
             i = m.end()
             continue
@@ -223,10 +226,19 @@ def _tokenize(src: str) -> list[Token]:
 # --- parser --------------------------------------------------------------------------
 
 
+MAX_DEPTH = 50  # nested 'not' and parentheses; deeper would exhaust Python's stack
+
+
 class _Parser:
     def __init__(self, src: str):
         self.tokens = _tokenize(src)
         self.i = 0
+        self.depth = 0
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _SyntaxError(f"more than {MAX_DEPTH} nested levels", self.tok.pos)
 
     @property
     def tok(self) -> Token:
@@ -272,7 +284,10 @@ class _Parser:
     def _not(self) -> Expr:
         if self._is_name("not"):
             self._advance()
-            return Not(self._not())
+            self._deeper()
+            inner = self._not()
+            self.depth -= 1
+            return Not(inner)
         return self._compare()
 
     def _compare(self) -> Expr:
@@ -296,8 +311,10 @@ class _Parser:
             return Literal(tok.value)
         if tok.kind == "(":
             self._advance()
+            self._deeper()
             inner = self._or()
             self._expect(")", "')'")
+            self.depth -= 1
             return inner
         if tok.kind == "name":
             if tok.text in ("true", "false"):
@@ -353,7 +370,10 @@ def _value(expr: Expr, answers: Mapping[str, Any]) -> Any:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and not math.isnan(x)
+    # math.isnan(int) converts to float first and overflows beyond ~1e308.
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return False
+    return not (isinstance(x, float) and math.isnan(x))
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:

@@ -143,9 +143,11 @@ class _FileResult:
 def _num(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if math.isnan(value) or math.isinf(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
         return None
-    return float(value)
+    return number if math.isfinite(number) else None
 
 
 def _display(path: Path) -> str:
@@ -606,7 +608,7 @@ class _Builder:
             if itype == "requirement" and self.kind == "cmmm":
                 self.add("Q109", obj.line, path, field="subdomain")
             return None
-        if raw not in declared:
+        if not isinstance(raw, str) or raw not in declared:
             self.add("Q112", obj.at("subdomain"), path, value=raw)
             return None
         return raw
@@ -828,6 +830,18 @@ def _read(path: Path) -> _FileResult:
         )
         line = mark.line + 1 if mark is not None else None
         result.problems.append(problem("Q101", file=file, line=line, detail=detail))
+        return result
+    except (ValueError, KeyError, OverflowError) as err:
+        # PyYAML's constructors raise these for `!!int x`, `!!timestamp 2020-13-45`,
+        # `!!bool maybe` or an integer of more than 4,300 digits.
+        result = _FileResult(file=file)
+        detail = f"a value cannot be read ({type(err).__name__}: {err})"
+        result.problems.append(problem("Q101", file=file, line=None, detail=detail))
+        return result
+    except RecursionError:
+        result = _FileResult(file=file)
+        detail = "the file is nested too deeply"
+        result.problems.append(problem("Q101", file=file, line=None, detail=detail))
         return result
     finally:
         loader.dispose()

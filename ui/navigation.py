@@ -53,6 +53,9 @@ PAGES: dict[str, PageSpec] = {
     "staff_quality": PageSpec(
         "ui.staff_quality", "nav.staff_quality", ":material/rule:", "staff-quality"
     ),
+    "staff_peers": PageSpec(
+        "ui.staff_peers", "nav.staff_peers", ":material/hub:", "staff-peer-models"
+    ),
     "staff_users": PageSpec(
         "ui.staff_users", "nav.staff_users", ":material/manage_accounts:", "staff-users"
     ),

@@ -75,10 +75,24 @@ def parse_answers(answers: Mapping[str, Any] | str) -> dict[str, Any]:
             raise fail(
                 "S404", detail=f"{err.msg} at line {err.lineno} column {err.colno}"
             ) from None
+        except ValueError:  # an integer of more than 4,300 digits
+            raise fail("S404", detail="a number has too many digits") from None
+        except RecursionError:
+            raise fail("S404", detail="the JSON is nested too deeply") from None
         if not isinstance(answers, dict):
             raise fail("S404", detail=f"an object is expected, not {type(answers).__name__}")
     if not isinstance(answers, Mapping):
         raise fail("S404", detail=f"an object is expected, not {type(answers).__name__}")
+    try:
+        # What a JSON column (and PostgreSQL's jsonb) can hold: no NaN or infinity, no
+        # lone surrogates, nothing nested beyond Python's stack.
+        json.dumps(answers, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (ValueError, TypeError) as err:
+        raise fail("S404", detail=str(err)) from None
+    except UnicodeEncodeError:
+        raise fail("S404", detail="a text holds an invalid character (a lone surrogate)") from None
+    except RecursionError:
+        raise fail("S404", detail="the answers are nested too deeply") from None
     return dict(answers)
 
 

@@ -13,6 +13,7 @@ STAFF_PAGES = [
     "staff_import",
     "staff_export",
     "staff_quality",
+    "staff_peers",
 ]
 PAGE_MARKERS = {
     "staff_dashboard": "Provincial readiness dashboard",
@@ -21,6 +22,7 @@ PAGE_MARKERS = {
     "staff_import": "Import assessments",
     "staff_export": "Export assessments",
     "staff_quality": "Data quality",
+    "staff_peers": "Peer-group models",
     "staff_users": "Users",
 }
 

@@ -308,3 +308,20 @@ def test_export_bytes_headers_in_language(qset, population, lang):
     assert cell.data_type == "s" and cell.value.startswith("'=")
     with pytest.raises(ValueError):
         exchange.export_bytes(frame, qset, "csv", "fr")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated():
+    import io
+    import zipfile
+
+    from assessment import exchange
+    from assessment.errors import AssessmentError
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (exchange.MAX_UNZIPPED + 1))
+    data = buf.getvalue()
+    assert len(data) < exchange.MAX_BYTES  # small on disk, huge inflated
+    with pytest.raises(AssessmentError) as exc:
+        exchange.read_rows(data, "xlsx")
+    assert exc.value.code == "I701"
