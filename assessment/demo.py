@@ -265,18 +265,6 @@ def generate(qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026) -> list
 
 # --- loading the population into a database ------------------------------------------
 
-KEY_SCORE_COLUMNS = {
-    "cmmm_level": "im.level",
-    "cmmm_total": "im.total",
-    "cmmm_score": "im.score",
-    "green_score": "green.score",
-    "green_veto": "green.veto",
-    "integration_index": "integration.index",
-    "integration_stage": "integration.stage",
-    "readiness_score": "readiness.score",
-    "confidence": "readiness.confidence",
-}
-
 
 def _clean(value: Any) -> float | None:
     if value is None:
@@ -293,6 +281,7 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
     from sqlalchemy import func, insert, select
 
     from assessment.errors import fail
+    from assessment.exchange import key_scores
     from assessment.reference import size_class
     from assessment.scoring import score_batch
     from assessment.storage.db import transaction
@@ -356,17 +345,16 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
             score_rows, long_rows = [], []
             for i, assessment_id, row in zip(batch, new_ids, rows, strict=True):
                 previous[population[i].key] = assessment_id
-                flat = scores.iloc[i]
-                key = {col: _clean(flat.get(k)) for col, k in KEY_SCORE_COLUMNS.items()}
-                for col in ("cmmm_level", "integration_stage"):
-                    key[col] = None if key[col] is None else int(key[col])
-                key["green_veto"] = None if key["green_veto"] is None else bool(key["green_veto"])
+                flat = {k: _clean(v) for k, v in scores.iloc[i].items()}
                 score_rows.append(
-                    {"assessment_id": assessment_id, "scored_at": row["submitted_at"], **key}
+                    {
+                        "assessment_id": assessment_id,
+                        "scored_at": row["submitted_at"],
+                        **key_scores(flat),
+                    }
                 )
                 long_rows += [
-                    {"assessment_id": assessment_id, "key": k, "value": _clean(v)}
-                    for k, v in flat.items()
+                    {"assessment_id": assessment_id, "key": k, "value": v} for k, v in flat.items()
                 ]
             conn.execute(insert(Score), score_rows)
             conn.execute(insert(AssessmentScore), long_rows)
