@@ -61,7 +61,7 @@ def test_results_say_plainly_what_is_not_available(db_url, lang):
     at = submit(complete(new_app(lang)))
     page = texts(at)
     # No peer model has been fitted in a fresh database: the page says so in words.
-    unavailable = {"zh": "同类企业对比暂不可用", "en": "The peer comparison is not available yet"}
+    unavailable = {"zh": "同类对标暂不可用", "en": "Peer comparison is not available yet"}
     assert unavailable[lang] in page
 
 
