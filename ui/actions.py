@@ -144,3 +144,48 @@ def _replace(cur: session.Current, **changes: Any) -> session.Current:
     from dataclasses import replace
 
     return replace(cur, **changes)
+
+
+def open_answers_file(data: bytes, name: str = "answers.json") -> Any:
+    """Start a draft from an uploaded answers file (docs/answers-format.md); returns the record.
+
+    The file is checked whole before anything is written: its format and questionnaire
+    versions (A208/A209), then every answer (A2xx, partial: open questions are allowed).
+    The profile answers create the draft; each other section is saved like a wizard page.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from assessment.answers import load_answers_file, validate_answers
+
+    qset = questionnaires()
+    # load_answers_file reads a path; the upload only exists in memory.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (Path(name).name or "answers.json")
+        path.write_bytes(data)
+        loaded = load_answers_file(path, qset)
+    answers = dict(loaded.answers)
+    problems = validate_answers(answers, qset, partial=True)
+    if problems:
+        raise AssessmentError(problems)
+    all_steps = state.steps(qset)
+    profile_ids = {item.id for step in state.profile_steps(qset) for item in step.section.items}
+    create({k: v for k, v in answers.items() if k in profile_ids})
+    for step in all_steps:
+        if step.questionnaire.kind == "profile":
+            continue
+        own = {item.id: answers[item.id] for item in step.section.items if item.id in answers}
+        if own:
+            save_section_partial(step.id, own)
+    return resume(session.current().resume_code)
+
+
+def save_section_partial(section_id: str, section_answers: Mapping[str, Any]) -> int:
+    """Write one section's answers without requiring it complete (an imported file)."""
+    cur = session.current()
+    assert cur is not None, "save_section_partial needs an open assessment"
+    version = repository().save_section(
+        cur.assessment_id, section_id, dict(section_answers), cur.version, require_complete=False
+    )
+    session.set_current(_replace(cur, version=version))
+    return version

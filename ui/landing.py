@@ -10,6 +10,7 @@ from ui.i18n import error_text, t
 
 PROGRAMS = tuple(range(1, 9))
 FRAMEWORKS = ("cmmm", "green", "integration")
+UPLOADED_KEY = "uploaded_assessment"
 
 
 def render() -> None:
@@ -80,3 +81,38 @@ def _start_or_resume() -> None:
                     navigation.go("results" if record.submitted else "wizard")
         if error is not None:
             st.error(error_text(error), icon=":material/warning:")
+    _upload()
+
+
+def _upload() -> None:
+    # Continue work done offline, or start from last year's downloaded answers file.
+    with st.container(border=True):
+        st.subheader(t("landing.upload.title"), anchor=False)
+        loaded = st.session_state.get(UPLOADED_KEY)
+        cur = session.current()
+        if loaded is not None and cur is not None and cur.assessment_id == loaded:
+            _uploaded(cur)
+            return
+        st.markdown(t("landing.upload.body"))
+        upload = st.file_uploader(t("landing.upload.label"), type=["json"], key="answers_upload")
+        if st.button(t("landing.upload.button"), key="upload_answers", disabled=upload is None):
+            try:
+                record = actions.open_answers_file(upload.getvalue(), upload.name)
+            except AssessmentError as err:
+                st.error(error_text(err), icon=":material/warning:")
+            else:
+                st.session_state[UPLOADED_KEY] = record.id
+                st.rerun()
+
+
+def _uploaded(cur: session.Current) -> None:
+    # The new draft's resume code is shown once, here, as after the wizard's first page.
+    st.success(t("landing.upload.done", n=len(state.answers())), icon=":material/check_circle:")
+    st.markdown(t("wizard.resume.code"))
+    st.code(cur.resume_code, language=None)
+    st.markdown(t("wizard.resume.link"))
+    st.code(session.resume_link(cur.resume_code), language=None)
+    st.warning(t("wizard.resume.warning"), icon=":material/warning:")
+    if st.button(t("landing.upload.review"), type="primary", key="upload_review"):
+        st.session_state.pop(UPLOADED_KEY, None)
+        navigation.go("review")

@@ -1,0 +1,230 @@
+"""A database holding the bench population as submitted assessments, loaded in bulk.
+
+The schema is the real one (Alembic `upgrade`). Rows are written the way `demo.seed` and
+the import write them (enterprises, assessments with their answers as JSON, `scores` key
+scores, `assessment_scores` every flat() key in long format), but in bulk: SQLAlchemy
+Core executemany on SQLite, COPY on PostgreSQL. Each bench row is its own enterprise.
+
+SQLite files are cached between runs (keyed by population size and schema head) because
+writing 100,000 assessments with ~5 million score rows takes about a minute; PostgreSQL
+gets a schema `bench_<pid>` that is dropped at the end of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, insert, text
+
+from assessment.storage import make_engine, upgrade
+from assessment.storage.db import head_revision
+from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
+from bench import population
+
+KEY_SCORES = {
+    "cmmm_level": "im.level",
+    "cmmm_total": "im.total",
+    "cmmm_score": "im.score",
+    "green_score": "green.score",
+    "green_veto": "green.veto",
+    "integration_index": "integration.index",
+    "integration_stage": "integration.stage",
+    "readiness_score": "readiness.score",
+    "confidence": "readiness.confidence",
+}
+CHUNK = 20_000
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _answers_json(row: dict) -> str:
+    clean = {}
+    for k, v in row.items():
+        if k.startswith("_") or v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        clean[k] = v.item() if isinstance(v, np.generic) else v
+    return json.dumps(clean, ensure_ascii=False)
+
+
+def _rows(
+    frame: pd.DataFrame, scores: pd.DataFrame, versions: dict[str, str]
+) -> Iterator[tuple[str, list[dict]]]:
+    """(table, rows) chunks with explicit ids 1…n."""
+    n = len(frame)
+    keys = [c for c in scores.columns if c not in ("industry", "size_class", "city", "year")]
+    answers = frame.to_dict("records")
+    flat = scores[keys].to_numpy(dtype=float)
+    col = {k: j for j, k in enumerate(keys)}
+    for start in range(0, n, CHUNK):
+        stop = min(n, start + CHUNK)
+        ents, ass, sc, long = [], [], [], []
+        for i in range(start, stop):
+            a = answers[i]
+            year = int(a["_year"])
+            when = datetime(year, 3 + i % 9, 1 + i % 27, 9, tzinfo=UTC)
+            ents.append(
+                {
+                    "id": i + 1,
+                    "credit_code": a["profile.credit_code"],
+                    "name": a["profile.name"],
+                    "city": a["profile.city"],
+                    "industry": a["profile.industry"],
+                    "size_class": scores["size_class"].iat[i],
+                    "created_at": when,
+                }
+            )
+            ass.append(
+                {
+                    "id": i + 1,
+                    "enterprise_id": i + 1,
+                    "year": year,
+                    "status": "submitted",
+                    "questionnaire_versions": versions,
+                    "answers": _answers_json(a),
+                    "version": 2,
+                    "created_at": when,
+                    "updated_at": when,
+                    "submitted_at": when,
+                }
+            )
+            key = {c: _num(flat[i, col[k]]) for c, k in KEY_SCORES.items()}
+            for c in ("cmmm_level", "integration_stage"):
+                key[c] = None if key[c] is None else int(key[c])
+            key["green_veto"] = None if key["green_veto"] is None else bool(key["green_veto"])
+            sc.append({"assessment_id": i + 1, "scored_at": when, **key})
+            long += [
+                {"assessment_id": i + 1, "key": k, "value": _num(flat[i, j])}
+                for j, k in enumerate(keys)
+            ]
+        yield "enterprises", ents
+        yield "assessments", ass
+        yield "scores", sc
+        yield "assessment_scores", long
+
+
+TABLES = {
+    "enterprises": Enterprise,
+    "assessments": Assessment,
+    "scores": Score,
+    "assessment_scores": AssessmentScore,
+}
+
+
+def sqlite_database(ctx, n: int) -> str:
+    """The URL of a SQLite database with population(n) submitted (built or cached)."""
+    frame = ctx.population(n)
+    key = population.cache_path(ctx.qset, frame.attrs["base"], f"db-{n}-{head_revision()}")
+    path = Path(str(key) + ".sqlite")
+    url = f"sqlite:///{path}"
+    if path.exists():
+        return url
+    tmp = Path(str(key) + ".building.sqlite")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{tmp}")
+    upgrade(engine)
+    versions = ctx.qset.versions()
+    with engine.begin() as conn:
+        for table, rows in _rows(frame, ctx.scores(n), versions):
+            # answers are already JSON text: bypass the JSON type's serializer
+            if table == "assessments":
+                conn.execute(
+                    text(
+                        "INSERT INTO assessments (id, enterprise_id, year, status, "
+                        "questionnaire_versions, answers, version, created_at, updated_at, "
+                        "submitted_at) VALUES (:id, :enterprise_id, :year, :status, :qv, "
+                        ":answers, :version, :created_at, :updated_at, :submitted_at)"
+                    ),
+                    [
+                        r | {"qv": json.dumps(versions),
+                             "created_at": _naive(r["created_at"]),
+                             "updated_at": _naive(r["updated_at"]),
+                             "submitted_at": _naive(r["submitted_at"])}
+                        for r in rows
+                    ],
+                )  # fmt: skip
+            else:
+                conn.execute(insert(TABLES[table]), rows)
+    engine.dispose()
+    # Outside SQLAlchemy: its SQLite engine opens a transaction, where a checkpoint fails.
+    raw = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        raw.execute("ANALYZE")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+    tmp.replace(path)
+    return url
+
+
+def _naive(when: datetime) -> str:
+    # How SQLAlchemy's DateTime stores values on SQLite (UTCDateTime drops the zone).
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+class PgDatabase:
+    """A schema `bench_<pid>` on the PostgreSQL server with population(n), dropped on close."""
+
+    def __init__(self, ctx, n: int, url: str):
+        self.schema = f"bench_{os.getpid()}"
+        self.admin = make_engine(url)
+        with self.admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
+        self.options = f"-csearch_path={self.schema}"
+        self.url = url
+        self.engine: Engine = make_engine(url, connect_args={"options": self.options})
+        upgrade(self.engine)
+        self._load(ctx, n)
+
+    def _load(self, ctx, n: int) -> None:
+        versions = json.dumps(ctx.qset.versions())
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            columns = {
+                "enterprises": ("id", "credit_code", "name", "city", "industry", "size_class",
+                                "created_at"),
+                "assessments": ("id", "enterprise_id", "year", "status", "questionnaire_versions",
+                                "answers", "version", "created_at", "updated_at", "submitted_at"),
+                "scores": ("assessment_id", *KEY_SCORES, "scored_at"),
+                "assessment_scores": ("assessment_id", "key", "value"),
+            }  # fmt: skip
+            for table, rows in _rows(ctx.population(n), ctx.scores(n), ctx.qset.versions()):
+                names = columns[table]
+                with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                    for r in rows:
+                        if table == "assessments":
+                            r = r | {"questionnaire_versions": versions}
+                        copy.write_row(tuple(r[c] for c in names))
+            for seq_table in ("enterprises", "assessments"):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{seq_table}', 'id'), "
+                    f"(SELECT max(id) FROM {seq_table}))"
+                )
+            raw.commit()
+            cur.execute("ANALYZE")
+            raw.commit()
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        """Drop the schema."""
+        self.engine.dispose()
+        with self.admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+        self.admin.dispose()

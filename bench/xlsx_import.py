@@ -1,0 +1,106 @@
+"""Importing a 10,000-row XLSX with validation, against reading the same file with pandas.
+
+The file is what the export writes (`exchange.export_bytes`: label row, id row, one row
+per assessment) for 10,000 bench assessments with new credit codes; the import is
+`exchange.validate_upload` — read, parse and coerce each cell, validate every row, check
+(credit code, year) against the database, score the valid rows — with an empty migrated
+SQLite database. The limit is `pandas.read_excel` of the same bytes (openpyxl engine).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from assessment import exchange
+from assessment.storage import make_engine, upgrade
+from bench.patches import patched_module
+from bench.timing import Row, Target, interleaved, paired_ratio
+
+NAME = "xlsx_import"
+PATCH = "exchange-batch-scoring.patch"
+
+
+def workbook(ctx, n: int) -> bytes:
+    """n bench assessments as an export-layout XLSX."""
+    frame = ctx.population(n)
+    columns = exchange.answer_columns(ctx.qset)
+    out = pd.concat(
+        [frame[["_year"]].rename(columns={"_year": exchange.YEAR}), frame.reindex(columns=columns)],
+        axis=1,
+    ).astype(object)
+    out = out.where(out.notna(), None)
+    return exchange.export_bytes(out, ctx.qset, "xlsx", "zh")
+
+
+def run(ctx) -> list[Row]:
+    """Time validate_upload, read_excel and (while pending) the patched import, interleaved."""
+    n = ctx.size(10_000)
+    data = workbook(ctx, n)
+    engine = make_engine(f"sqlite:///{ctx.tmp / 'import.sqlite'}")
+    upgrade(engine)
+    qset = ctx.qset
+    patched = patched_module(PATCH, "assessment/exchange.py", "bench_patched_exchange")
+    results: dict[str, list] = {"import": [], "after": []}
+
+    def keep(name: str, module) -> None:
+        preview = module.validate_upload(data, "bench.xlsx", qset, engine)
+        if not results[name]:  # the first is kept for the checks; the rest are dropped
+            results[name].append(preview)
+
+    fns = {
+        "import": lambda: keep("import", exchange),
+        "pandas": lambda: pd.read_excel(io.BytesIO(data), header=None),
+    }
+    if not isinstance(patched, str):
+        fns["after"] = lambda: keep("after", patched)
+    # No warm-up round: each run is tens of seconds and reads the file from scratch.
+    t = interleaved(fns, ctx.repeats, warmup=0)
+    engine.dispose()
+    preview = results["import"][0]
+    if preview.rejected or len(preview.valid) != n:
+        first = preview.rejected[0].problems[:3] if preview.rejected else ()
+        raise AssertionError(f"{len(preview.rejected)} of {n} rows rejected, e.g. {first}")
+    if isinstance(patched, str):
+        fix = f"{PATCH}: {patched}."
+    elif not _same(results["after"][0], preview):
+        fix = f"{PATCH}: gives different results."
+    else:
+        ratio = paired_ratio(t["after"], t["pandas"])
+        fix = (
+            f"**With bench/patches/{PATCH}** (pending; identical rows, scores equal to 1e-9): "
+            f"{t['after'].median:.2f} s, {ratio:.2f}× pandas (interleaved in the same rounds)."
+        )
+    ctx.log(f"xlsx: import {t['import'].median:.2f}s pandas {t['pandas'].median:.2f}s")
+    return [
+        Row(
+            bench=NAME,
+            what=f"importing a {n:,}-row XLSX with validation (`exchange.validate_upload`)",
+            value=t["import"].median,
+            unit="s",
+            target=Target("ratio", 5.0),
+            limit_what="`pandas.read_excel` of the same file",
+            limit_value=t["pandas"].median,
+            ratio=paired_ratio(t["import"], t["pandas"]),
+            repeats=ctx.repeats,
+            note=f"{len(data) / 2**20:.1f} MiB file, {len(preview.columns)} columns. {fix}",
+            extra={name: timing.samples for name, timing in t.items()},
+        )
+    ]
+
+
+def _same(a, b) -> bool:
+    """Same rows, answers and (to 1e-9) scores."""
+    if len(a.valid) != len(b.valid) or len(a.rejected) != len(b.rejected):
+        return False
+    for x, y in zip(a.valid, b.valid, strict=True):
+        if (x.row, x.year, dict(x.answers)) != (y.row, y.year, dict(y.answers)):
+            return False
+        if x.scores.keys() != y.scores.keys():
+            return False
+        for k, v in x.scores.items():
+            w = y.scores[k]
+            if (v is None) != (w is None) or (v is not None and abs(v - w) > 1e-9):
+                return False
+    return True
