@@ -486,12 +486,19 @@ def validate_upload(
 
 
 def _score(rows: list[ImportRow], qset: QuestionnaireSet) -> list[ImportRow]:
-    from assessment.scoring import score_assessment
+    from assessment.scoring import score_batch
 
+    if not rows:
+        return []
+    # score_batch gives the numbers of score_assessment (its contract) at a fraction of
+    # the cost: one by one, scoring was a third of a 10,000-row import.
+    flat = score_batch(pd.DataFrame.from_records([dict(r.answers) for r in rows]), qset)
     out = []
-    for r in rows:
-        flat = score_assessment(r.answers, qset).flat()
-        scores = {k: (None if v is None or v != v else float(v)) for k, v in flat.items()}
+    for r, values in zip(rows, flat.itertuples(index=False, name=None), strict=True):
+        scores = {
+            k: (None if v is None or v != v else float(v))
+            for k, v in zip(flat.columns, values, strict=True)
+        }
         out.append(ImportRow(r.row, r.year, r.answers, scores))
     return out
 

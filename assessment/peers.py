@@ -22,6 +22,7 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from assessment.errors import fail
 from assessment.questionnaire import QuestionnaireSet, Text
@@ -290,7 +291,11 @@ def fit_peer_model(
     X = frame.reindex(columns=list(features)).astype(float)
     impute = X.mean().fillna(0.0)
     X = X.fillna(impute)
-    est = PeerClusterer(k_range=k_range, random_state=random_state).fit(X, progress=progress)
+    # One OpenMP/BLAS thread: on the app's 2 shared cores KMeans' worker threads spin
+    # waiting for a busy core, and the fit ran ~5× slower than single-threaded
+    # (bench/peers.py, BENCHMARKS.md); the fitted model is the same.
+    with threadpool_limits(limits=1):
+        est = PeerClusterer(k_range=k_range, random_state=random_state).fit(X, progress=progress)
     labels = area_labels(qset)
     overall, spread = X.mean(), X.std()
     profiles = []
@@ -444,6 +449,7 @@ class PeerIndex:
         self.metrics = tuple(m for m in metrics if m in population.columns)
         pop = population.reset_index(drop=True)
         self.clusters = model.assign(pop)
+        self._impute = np.array([model.impute.get(f, np.nan) for f in model.features], dtype=float)
         self._sorted: dict[tuple[str, str | None], tuple] = {}
         values = pop[list(self.metrics)].to_numpy(dtype=np.float64)
         keys: dict[str, np.ndarray] = {"cluster": self.clusters.astype(str)}
@@ -460,8 +466,9 @@ class PeerIndex:
         ordered = np.sort(values, axis=0)
         counts = (~np.isnan(values)).sum(axis=0)
         cols = [ordered[: counts[j], j] for j in range(ordered.shape[1])]
-        med = [float(np.quantile(c, 0.5)) if len(c) else np.nan for c in cols]
-        q3 = [float(np.quantile(c, 0.75)) if len(c) else np.nan for c in cols]
+        # Rounded once here, not on every call (rounding numpy scalars is slow).
+        med = [round(float(np.quantile(c, 0.5)), 2) if len(c) else np.nan for c in cols]
+        q3 = [round(float(np.quantile(c, 0.75)), 2) if len(c) else np.nan for c in cols]
         self._sorted[(group, key)] = (int(values.shape[0]), cols, med, q3)
 
     def group_stats(self, group: str, key: str | None, x: np.ndarray) -> GroupBenchmark:
@@ -471,24 +478,33 @@ class PeerIndex:
         if entry is None or n < K_MIN:
             return GroupBenchmark(group, key, n, True)
         _, cols, meds, q3s = entry
-        pct, med, q3 = {}, {}, {}
-        for j, m in enumerate(self.metrics):
+        names, ranks, med, q3 = [], [], {}, {}
+        # Python floats in the loop and one vectorised rounding at the end: numpy scalar
+        # arithmetic and rounding cost microseconds per metric.
+        for j, (m, v) in enumerate(zip(self.metrics, x.tolist(), strict=True)):
             valid = cols[j]
             nv = len(valid)
-            if nv < K_MIN or np.isnan(x[j]):
+            if nv < K_MIN or v != v:  # v != v: NaN, an unanswered area
                 continue
-            below = np.searchsorted(valid, x[j], side="left")
-            upto = np.searchsorted(valid, x[j], side="right")
-            pct[m] = round(100.0 * (below + 0.5 * (upto - below)) / nv, 2)
-            med[m] = round(meds[j], 2)
-            q3[m] = round(q3s[j], 2)
+            below = int(valid.searchsorted(v, side="left"))
+            upto = int(valid.searchsorted(v, side="right"))
+            names.append(m)
+            ranks.append(100.0 * (below + 0.5 * (upto - below)) / nv)
+            med[m] = meds[j]
+            q3[m] = q3s[j]
+        pct = dict(zip(names, np.round(np.array(ranks), 2).tolist(), strict=True))
         return GroupBenchmark(group, key, n, False, pct, med, q3)
 
     def benchmark(self, scores: Mapping[str, float], facts: Mapping[str, str | None]) -> Benchmark:
         """Place one enterprise: its cluster, percentiles per group, gap to cluster Q3."""
-        row = pd.DataFrame([{k: scores.get(k) for k in self.model.features}])
-        cluster = int(self.model.assign(row)[0])
-        pos = self.model.estimator.project(self.model.matrix(row))[0]
+        # One row in plain numpy: a one-row DataFrame with fillna and sklearn's input
+        # validation cost ~20 ms a call; this is the same arithmetic as assign/project.
+        est = self.model.estimator
+        feats = np.array([_float(scores.get(f)) for f in self.model.features])
+        z = (np.where(np.isnan(feats), self._impute, feats) - est.mean_) / est.scale_
+        cluster = int(np.sqrt(((z - est.centers_scaled_) ** 2).sum(axis=1)).argmin())
+        xy = (z - est.pca_.mean_) @ est.pca_.components_.T
+        pos = np.pad(xy, (0, 2 - xy.shape[0]))
         x = np.array([np.nan if scores.get(m) is None else float(scores[m]) for m in self.metrics])
         groups = [self.group_stats("all", None, x), self.group_stats("cluster", str(cluster), x)]
         for g in ("industry", "size_class", "city"):
@@ -506,6 +522,10 @@ class PeerIndex:
         if profile is not None and profile.size < K_MIN:
             profile = None
         return Benchmark(cluster, profile, tuple(groups), gaps, (float(pos[0]), float(pos[1])))
+
+
+def _float(value: float | None) -> float:
+    return np.nan if value is None else float(value)
 
 
 def percentile_of(values: Sequence[float], x: float) -> float:

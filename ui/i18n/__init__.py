@@ -7,6 +7,7 @@ only what is shown passes through here.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,12 @@ def load_catalogs(folder: Path = CATALOG_DIR) -> dict[str, dict[str, str]]:
     return catalogs
 
 
-@st.cache_resource
+@functools.cache
 def catalogs() -> dict[str, dict[str, str]]:
     """The catalogs, read once per server process."""
+    # functools, not st.cache_resource: t() calls this ~200 times per section page, and
+    # X
+    # (bench/pages.py). The catalogs take no arguments and never change while running.
     return load_catalogs()
 
 
