@@ -183,7 +183,15 @@ class PgDatabase:
         self.schema = f"bench_{os.getpid()}"
         self.admin = make_engine(url)
         with self.admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            # Schemas left by a run that died (its process is gone) are dropped too.
+            names = conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :pattern"),
+                {"pattern": "bench\\_%"},
+            ).scalars()
+            for name in list(names):
+                pid = name.removeprefix("bench_")
+                if name == self.schema or (pid.isdigit() and not Path(f"/proc/{pid}").exists()):
+                    conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
             conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
         self.options = f"-csearch_path={self.schema}"
         self.url = url
