@@ -104,7 +104,9 @@ def app_url(app_server) -> str:
     return app_server.url
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: a live sync_playwright() keeps its event loop marked running
+# in the main thread, which breaks any later test that starts Playwright or asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); e2e tests need it")
