@@ -327,7 +327,8 @@ def fit_peer_model(
         "silhouette_by_k": {str(k): round(v, 4) for k, v in est.silhouette_scores_.items()},
         "created": when.isoformat(timespec="seconds"),
     }
-    version = when.strftime("%Y%m%dT%H%M%S") + "-" + metadata["data_hash"][:8]
+    # Microseconds: two refits on the same data within one second are still two versions.
+    version = when.strftime("%Y%m%dT%H%M%S%f") + "-" + metadata["data_hash"][:8]
     return PeerModel(version, est, features, dict(impute.round(6)), metadata, tuple(profiles))
 
 

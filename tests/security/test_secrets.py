@@ -9,6 +9,7 @@ import base64
 import logging
 import math
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -232,8 +233,16 @@ def test_a_browser_flow_leaves_no_code_or_token_in_the_server_output(tmp_path):
 
 
 def repo_code(page) -> str:
-    """The resume code as the landing page shows it after the upload."""
-    blocks = page.locator('[data-testid="stCode"]').all_inner_texts()
-    codes = [b.strip() for b in blocks if b.strip().count("-") == RESUME_LENGTH // 4 - 1]
+    """The resume code as the landing page shows it after the upload.
+
+    The URL can carry the code a rerun before the code block is drawn, so poll for it.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        blocks = page.locator('[data-testid="stCode"]').all_inner_texts()
+        codes = [b.strip() for b in blocks if b.strip().count("-") == RESUME_LENGTH // 4 - 1]
+        if codes or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(250)
     assert codes, blocks
     return codes[0]
