@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Float, Select, case, cast, func, literal, select, true
+from sqlalchemy import Engine, Float, Select, case, cast, func, select, true
 
 from assessment.questionnaire import QuestionnaireSet
 from assessment.reference import INDUSTRIES
@@ -25,8 +25,6 @@ EQUIPMENT_SHARE_TARGET = 0.60
 EQUIPMENT_LEVEL = 3
 EQUIPMENT_SIZES = ("large", "medium")
 KEY_INDUSTRIES = tuple(i.code for i in INDUSTRIES if i.key)
-INVEST_THIS = "profile.invest_this_year"
-INVEST_LAST = "profile.invest_last_year"
 TABLE_LIMIT = 1000
 
 
@@ -207,28 +205,6 @@ def trend(engine: Engine, filters: Filters) -> pd.DataFrame:
 # --- policy targets ----------------------------------------------------------------------
 
 
-def json_number(engine_or_dialect: Any, key: str) -> Any:
-    """SQL for answers[key] as a float, NULL when it is not a number (e.g. "dont_know")."""
-    name = getattr(getattr(engine_or_dialect, "dialect", engine_or_dialect), "name", "")
-    if name == "postgresql":
-        node = Assessment.answers.op("->")(literal(key))
-        return case(
-            (
-                func.jsonb_typeof(node) == "number",
-                cast(Assessment.answers.op("->>")(literal(key)), Float),
-            ),
-            else_=None,
-        )
-    path = '$."' + key.replace('"', '\\"') + '"'
-    return case(
-        (
-            func.json_type(Assessment.answers, path).in_(("integer", "real")),
-            cast(func.json_extract(Assessment.answers, path), Float),
-        ),
-        else_=None,
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Target:
     """A §1 target, the proxy value the data gives, and how many assessments it rests on."""
@@ -247,8 +223,7 @@ def investment_growth(engine: Engine, filters: Filters) -> Target:
 
     Over assessments that report both numbers with last year's above zero.
     """
-    this = json_number(engine, INVEST_THIS)
-    last = json_number(engine, INVEST_LAST)
+    this, last = Score.invest_this_year, Score.invest_last_year
     query = scope(select(func.sum(this), func.sum(last), func.count(Assessment.id)), filters).where(
         this.is_not(None), last > 0
     )
@@ -275,8 +250,7 @@ def equipment_share(engine: Engine, filters: Filters) -> Target:
 
 def investment_by_year(engine: Engine, filters: Filters) -> pd.DataFrame:
     """The investment-growth proxy per year: columns year, growth, n."""
-    this = json_number(engine, INVEST_THIS)
-    last = json_number(engine, INVEST_LAST)
+    this, last = Score.invest_this_year, Score.invest_last_year
     query = (
         scope(
             select(

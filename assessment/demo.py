@@ -285,6 +285,7 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
     from assessment.reference import size_class
     from assessment.scoring import score_batch
     from assessment.storage.db import transaction
+    from assessment.storage.facts import answer_facts
     from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 
     population = generate(qset, n, seed=seed)
@@ -351,6 +352,7 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
                         "assessment_id": assessment_id,
                         "scored_at": row["submitted_at"],
                         **key_scores(flat),
+                        **answer_facts(row["answers"]),
                     }
                 )
                 long_rows += [

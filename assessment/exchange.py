@@ -593,6 +593,7 @@ def commit(
 
     from assessment.reference import size_class
     from assessment.storage.db import transaction
+    from assessment.storage.facts import answer_facts
     from assessment.storage.models import Assessment, AssessmentScore, AuditEntry, Enterprise, Score
 
     if not rows:
@@ -680,7 +681,12 @@ def commit(
                 ).scalar_one()
                 ids.append(assessment_id)
                 score_rows.append(
-                    {"assessment_id": assessment_id, "scored_at": now, **key_scores(r.scores)}
+                    {
+                        "assessment_id": assessment_id,
+                        "scored_at": now,
+                        **key_scores(r.scores),
+                        **answer_facts(answers),
+                    }
                 )
                 long_rows.extend(
                     {"assessment_id": assessment_id, "key": k, "value": v}

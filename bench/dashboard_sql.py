@@ -34,27 +34,11 @@ def _where(f: Filters, *, year: bool = True) -> str:
     return " WHERE " + " AND ".join(parts)  # fmt: skip
 
 
-def _num(dialect: str, key: str) -> str:
-    if dialect == "postgresql":
-        return (
-            f"CASE WHEN jsonb_typeof(a.answers -> '{key}') = 'number' "
-            f"THEN CAST(a.answers ->> '{key}' AS DOUBLE PRECISION) END"
-        )
-    path = f'$."{key}"'
-    return (
-        f"CASE WHEN json_type(a.answers, '{path}') IN ('integer', 'real') "
-        f"THEN CAST(json_extract(a.answers, '{path}') AS REAL) END"
-    )
-
-
 def queries(dialect: str, f: Filters, keys: list[str]) -> dict[str, str]:
     """name → SQL for one dashboard render with filters f."""
     real = "DOUBLE PRECISION" if dialect == "postgresql" else "REAL"
     lv3 = f"AVG(CASE WHEN s.cmmm_level >= {EQUIPMENT_LEVEL} THEN 1.0 ELSE 0.0 END)"
-    this, last = (
-        _num(dialect, "profile.invest_this_year"),
-        _num(dialect, "profile.invest_last_year"),
-    )
+    this, last = "s.invest_this_year", "s.invest_last_year"
     w, wy = _where(f), _where(f, year=False)
     sizes = ", ".join(f"'{x}'" for x in EQUIPMENT_SIZES)
     inds = ", ".join(f"'{x}'" for x in KEY_INDUSTRIES)

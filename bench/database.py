@@ -27,6 +27,7 @@ from sqlalchemy import Engine, insert, text
 
 from assessment.storage import make_engine, upgrade
 from assessment.storage.db import head_revision
+from assessment.storage.facts import answer_facts
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 from bench import population
 
@@ -105,7 +106,7 @@ def _rows(
             for c in ("cmmm_level", "integration_stage"):
                 key[c] = None if key[c] is None else int(key[c])
             key["green_veto"] = None if key["green_veto"] is None else bool(key["green_veto"])
-            sc.append({"assessment_id": i + 1, "scored_at": when, **key})
+            sc.append({"assessment_id": i + 1, "scored_at": when, **key, **answer_facts(a)})
             long += [
                 {"assessment_id": i + 1, "key": k, "value": _num(flat[i, j])}
                 for j, k in enumerate(keys)

@@ -30,6 +30,8 @@ from ui.staff_common import (
     version,
 )
 
+TAB_KEY = "dash:tab"
+
 
 def render() -> None:
     """Draw the dashboard (staff and admin only)."""
@@ -43,17 +45,14 @@ def render() -> None:
         return
     _headline(head)
     _targets(filters, ver)
-    tabs = st.tabs(
-        [s("dash.tab.levels"), s("dash.tab.heatmap"), s("dash.tab.trend"), s("dash.tab.table")]
-    )
-    with tabs[0]:
-        _levels(filters, ver)
-    with tabs[1]:
-        _heatmap(filters, ver)
-    with tabs[2]:
-        _trend(filters, ver)
-    with tabs[3]:
-        _table(filters, ver)
+    # Lazy tabs: only the open tab's queries run (the heatmap aggregates one row per
+    # sub-domain per assessment — seconds at 100,000 — so it runs only when asked for).
+    views = {"levels": _levels, "heatmap": _heatmap, "trend": _trend, "table": _table}
+    tabs = st.tabs([s(f"dash.tab.{name}") for name in views], key=TAB_KEY, on_change="rerun")
+    for tab, draw in zip(tabs, views.values(), strict=True):
+        with tab:
+            if tab.open:
+                draw(filters, ver)
 
 
 def _headline(head: dashboard.Headline) -> None:

@@ -18,6 +18,7 @@ from assessment.errors import AssessmentError, fail, problem
 from assessment.questionnaire import QuestionnaireSet, Section
 from assessment.storage.audit import AuditStore
 from assessment.storage.db import transaction
+from assessment.storage.facts import answer_facts
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 from assessment.storage.records import AssessmentRecord, Draft
 
@@ -388,7 +389,12 @@ class DraftStore(AuditStore):
             if done != 1:
                 raise self._lost_race(conn, assessment_id, expected_version)
             conn.execute(
-                insert(Score).values(assessment_id=assessment_id, scored_at=now, **key_scores)
+                insert(Score).values(
+                    assessment_id=assessment_id,
+                    scored_at=now,
+                    **key_scores,
+                    **answer_facts(answers),
+                )
             )
             if flat:
                 conn.execute(

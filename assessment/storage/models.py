@@ -88,6 +88,11 @@ class Assessment(Base):
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
         CheckConstraint("version >= 1", name="version_positive"),
         UniqueConstraint("enterprise_id", "year", name="uq_assessments_enterprise_year"),
+        # Migration 0002. Dashboard queries filter on status and year and join on the
+        # enterprise: with this covering index they never read the rows, whose answers
+        # JSON (~5 KB) fills a page each. updated_at serves the cache key's MAX().
+        Index("ix_assessments_status_year", "status", "year", "enterprise_id"),
+        Index("ix_assessments_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -123,6 +128,9 @@ class Score(Base):
     readiness_score: Mapped[float | None] = mapped_column(Float)
     confidence: Mapped[float | None] = mapped_column(Float)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Answers the dashboard sums (assessment.storage.facts); migration 0002.
+    invest_this_year: Mapped[float | None] = mapped_column(Float)
+    invest_last_year: Mapped[float | None] = mapped_column(Float)
 
 
 class AssessmentScore(Base):

@@ -7,6 +7,7 @@ import staff_apphelpers as h
 
 from assessment import dashboard
 from assessment.storage import make_engine
+from ui.staff_dashboard import TAB_KEY
 
 
 @pytest.fixture
@@ -51,8 +52,24 @@ def test_filters_change_the_figures(db_url, staff):
     assert any("没有已提交的评估" in str(i.value) for i in at.info) and not at.metric
 
 
+def test_tabs_run_only_when_open(db_url, staff):
+    at = h.page("staff_dashboard", "en", staff)
+    at.run()
+    assert len(at.tabs) == 4 and at.tabs[0].label == "Level distribution"
+    assert len(at.tabs[0].get("vega_lite_chart")) == 2  # cities and industries
+    assert not at.tabs[1].get("vega_lite_chart") and not at.dataframe
+    at.session_state[TAB_KEY] = "Sub-domain heatmap"
+    at.run()
+    assert not at.exception
+    assert len(at.tabs[1].get("vega_lite_chart")) == 1 and not at.tabs[0].get("vega_lite_chart")
+    at.session_state[TAB_KEY] = "Trend"
+    at.run()
+    assert at.tabs[2].get("vega_lite_chart") and not at.tabs[1].get("vega_lite_chart")
+
+
 def test_search_and_drill_down(db_url, staff):
     at = h.page("staff_dashboard", "zh", staff)
+    at.session_state[TAB_KEY] = "评估列表"
     at.run()
     table = at.dataframe[0].value
     assert "企业名称" in table.columns and len(table) > 0

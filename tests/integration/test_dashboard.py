@@ -199,3 +199,47 @@ def test_empty_scope_gives_empty_frames(seeded):
 def test_data_version_counts_assessments(seeded, truth):
     n, newest = dashboard.data_version(seeded)
     assert n == len(truth) and newest != "None"
+
+
+def test_investment_columns_are_filled_at_submission_and_by_migration_0002(engine):
+    # The dashboard sums scores.invest_*; every writer fills them and 0002 back-fills old rows.
+    from dataclasses import replace
+
+    from sqlalchemy import select
+
+    from assessment import exchange
+    from assessment.storage import db
+    from assessment.storage.facts import answer_facts
+    from assessment.storage.models import Assessment, Score
+
+    rows = list(staff_seed.rows()[:4])
+    values = [("dont_know", 80), (150.0, 100), (True, 100), (300, 0)]
+    edited = []
+    for r, (this, last) in zip(rows, values, strict=True):
+        answers = dict(r.answers)
+        answers["profile.invest_this_year"] = this
+        answers["profile.invest_last_year"] = last
+        edited.append(replace(r, answers=answers))
+    exchange.commit(engine, staff_seed.qset(), edited, actor="t")
+    query = (
+        select(Score.invest_this_year, Score.invest_last_year, Assessment.answers)
+        .join(Assessment, Assessment.id == Score.assessment_id)
+        .order_by(Assessment.id)
+    )
+
+    def stored():
+        with engine.connect() as conn:
+            return [
+                ((row[0], row[1]), tuple(answer_facts(row[2]).values()))
+                for row in conn.execute(query)
+            ]
+
+    before = stored()
+    assert all(columns == facts for columns, facts in before)
+    expected = [(None, 80.0), (150.0, 100.0), (None, 100.0), (300.0, 0.0)]
+    assert sorted(map(str, (c for c, _ in before))) == sorted(map(str, expected))
+    db.downgrade(engine, "0001")
+    db.upgrade(engine)
+    assert stored() == before
+    growth = dashboard.investment_growth(engine, Filters())
+    assert growth.basis == 1 and close(growth.value, 150 / 100 - 1)

@@ -313,6 +313,14 @@ def test_submit_scores_and_stores_every_flat_key(repo, qset, engine):
     assert row.green_veto == expected.green.veto
     assert row.integration_stage == expected.integration.stage
     assert row.readiness_score == pytest.approx(expected.readiness.score)
+    answers = full_answers(qset, 16)
+    for column, key in (
+        ("invest_this_year", "profile.invest_this_year"),
+        ("invest_last_year", "profile.invest_last_year"),
+    ):
+        given = answers.get(key)
+        want = float(given) if isinstance(given, int | float) else None
+        assert getattr(row, column) == want
     assert n_long == len(flat)
     assert record.size_class == expected.profile.size_class
     assert repo.audit_log(target_type="assessment")[0].action == "submit"

@@ -9,7 +9,7 @@ from answers_factory import full_answers, profile_answers, section_answers
 from storage_support import table_dump
 
 from assessment.errors import AssessmentError
-from assessment.storage import export_jsonl, import_jsonl
+from assessment.storage import export_jsonl, head_revision, import_jsonl
 from assessment.storage.models import TABLES
 
 PASSWORD = "correct horse battery"
@@ -65,7 +65,7 @@ def test_export_lines_name_their_table(repo, qset, engine, tmp_path):
     path = tmp_path / "e.jsonl"
     export_jsonl(engine, path)
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert lines[0]["format"] == "shanxi-readiness-export" and lines[0]["schema"] == "0001"
+    assert lines[0]["format"] == "shanxi-readiness-export" and lines[0]["schema"] == head_revision()
     assert [line["table"] for line in lines[1:]] == ["audit_log", "enterprises", "assessments"]
     assessment_row = lines[3]["row"]
     assert assessment_row["created_at"].endswith("+00:00")
