@@ -182,6 +182,67 @@ def subdomain_heatmap(engine: Engine, filters: Filters, keys: Sequence[str]) -> 
     return frame.sort_values(["industry", "key"], ignore_index=True)
 
 
+CUBE_DIMS = ("year", "city", "industry", "size_class", "level")
+
+
+def subdomain_cube(engine: Engine, keys: Sequence[str]) -> pd.DataFrame:
+    """Sum and count of each sub-domain score per year, city, industry, size class and level.
+
+    One scan of the long score table answers the heatmap for every filter combination
+    (`heatmap_from_cube`), so the UI runs it once per data version, not per filter.
+    Columns: the CUBE_DIMS, key, total, n (answered).
+    """
+    dims = (
+        Assessment.year.label("year"),
+        Enterprise.city.label("city"),
+        Enterprise.industry.label("industry"),
+        Enterprise.size_class.label("size_class"),
+        Score.cmmm_level.label("level"),
+        AssessmentScore.key.label("key"),
+    )
+    query = (
+        scope(
+            select(
+                *dims,
+                func.sum(cast(AssessmentScore.value, Float)).label("total"),
+                func.count(AssessmentScore.value).label("n"),
+            ),
+            Filters(),
+        )
+        .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .where(AssessmentScore.key.in_(list(keys)))
+        .group_by(*dims)
+    )
+    frame = _frame(engine, query)
+    if frame.empty:
+        return pd.DataFrame(columns=[*CUBE_DIMS, "key", "total", "n"])
+    frame["total"] = frame["total"].astype(float)
+    frame["n"] = frame["n"].astype(int)
+    return frame
+
+
+def heatmap_from_cube(cube: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """`subdomain_heatmap` for these filters, from a `subdomain_cube`."""
+    mask = pd.Series(True, index=cube.index)
+    for column, value in zip(
+        CUBE_DIMS,
+        (filters.year, filters.city, filters.industry, filters.size_class, filters.level),
+        strict=True,
+    ):
+        if value is not None:
+            mask &= cube[column] == value
+    chosen = cube.loc[mask]
+    if chosen.empty:
+        return pd.DataFrame(columns=["industry", "key", "mean", "n"])
+    sums = chosen.groupby(["industry", "key"], dropna=False, sort=True)[["total", "n"]].sum()
+    sums = sums.reset_index()
+    answered = sums["n"] > 0
+    sums["mean"] = (sums["total"] / sums["n"].where(answered)).astype(float)
+    return sums[["industry", "key", "mean", "n"]].sort_values(
+        ["industry", "key"], ignore_index=True
+    )
+
+
 def trend(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Per year (all years, other filters kept): n, mean level, share ≥ 3, mean readiness."""
     query = scope(

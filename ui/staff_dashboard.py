@@ -27,6 +27,7 @@ from ui.staff_common import (
     pct,
     programs,
     s,
+    subdomain_cube,
     version,
 )
 
@@ -131,7 +132,7 @@ def _heatmap(filters: Filters, ver) -> None:
         for section in q.sections
         for sub in section.subdomains
     }
-    frame = cached("subdomain_heatmap", filters, ver, tuple(keys))
+    frame = dashboard.heatmap_from_cube(subdomain_cube(ver, tuple(keys)), filters)
     if frame.empty:
         st.info(s("dash.empty"))
         return

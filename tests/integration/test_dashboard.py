@@ -104,6 +104,37 @@ def test_heatmap_equals_pandas(seeded, truth):
     assert all(close(a, b) for a, b in zip(merged["mean"], merged["mean_want"], strict=True))
 
 
+@pytest.mark.parametrize(
+    "f",
+    [
+        Filters(),
+        Filters(year=2026),
+        Filters(year=2025, city="taiyuan"),
+        Filters(industry="coking", size_class="large"),
+        Filters(level=2),
+        Filters(city="nowhere"),
+    ],
+    ids=["all", "year", "year-city", "industry-size", "level", "none"],
+)
+def test_heatmap_from_the_cube_equals_the_heatmap_query(seeded, f):
+    keys = dashboard.subdomain_ids(staff_seed.qset())
+    cube = dashboard.subdomain_cube(seeded, keys)
+    got = dashboard.heatmap_from_cube(cube, f)
+    want = dashboard.subdomain_heatmap(seeded, f, keys)
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want)
+    if want.empty:
+        return
+    assert list(got["industry"]) == list(want["industry"]) and list(got["key"]) == list(want["key"])
+    assert [int(n) for n in got["n"]] == [int(n) for n in want["n"]]
+    assert all(close(a, b) for a, b in zip(got["mean"], want["mean"], strict=True))
+
+
+def test_empty_cube_gives_an_empty_heatmap(engine):
+    cube = dashboard.subdomain_cube(engine, ["im.factory.equipment"])
+    assert cube.empty and dashboard.heatmap_from_cube(cube, Filters()).empty
+
+
 def test_trend_equals_pandas(seeded, truth):
     f = Filters(city="taiyuan", year=2026)  # the year is dropped for a trend
     got = dashboard.trend(seeded, f).set_index("year")
