@@ -59,9 +59,11 @@ def queries(dialect: str, f: Filters, keys: list[str]) -> dict[str, str]:
         "GROUP BY e.city, s.cmmm_level",
         "level_distribution_industry": f"SELECT e.industry, s.cmmm_level, COUNT(a.id){FROM}{w} "
         "GROUP BY e.industry, s.cmmm_level",
-        "subdomain_heatmap": f"SELECT e.industry, x.key, AVG(CAST(x.value AS {real})), "
-        f"COUNT(x.value){FROM} JOIN assessment_scores x ON x.assessment_id = a.id{w} "
-        f"AND x.key IN ({key_list}) GROUP BY e.industry, x.key",
+        "subdomain_cube": "SELECT a.year, e.city, e.industry, e.size_class, s.cmmm_level, "
+        f"x.key, SUM(CAST(x.value AS {real})), COUNT(x.value){FROM} "
+        f"JOIN assessment_scores x ON x.assessment_id = a.id{_where(Filters())} "
+        f"AND x.key IN ({key_list}) "
+        "GROUP BY a.year, e.city, e.industry, e.size_class, s.cmmm_level, x.key",
         "trend": f"SELECT a.year, COUNT(a.id), AVG(CAST(s.cmmm_level AS {real})), {lv3}, "
         f"AVG(CAST(s.readiness_score AS {real})){FROM}{wy} GROUP BY a.year",
         "investment_by_year": f"SELECT a.year, SUM({this}), SUM({last}), COUNT(a.id){FROM}{wy} "
