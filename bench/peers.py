@@ -16,13 +16,11 @@ import numpy as np
 
 from assessment.peer_service import benchmark_metrics
 from assessment.peers import PeerIndex, fit_peer_model
-from bench.patches import patched_module
 from bench.timing import Row, Target, Timing, clock
 
 NAME = "peers"
 PLACEMENTS = 200  # enterprises placed per timed round
 SMOKE_PLACEMENTS = 10
-PATCH = "peers-speed.patch"
 
 
 def run(ctx) -> list[Row]:
@@ -30,16 +28,11 @@ def run(ctx) -> list[Row]:
     n = ctx.size(100_000)
     scores = ctx.scores(n)
     qset = ctx.qset
-    patched = patched_module(PATCH, "assessment/peers.py", "bench_patched_peers")
-    samples, after, model, fixed = [], [], None, None
+    samples, model = [], None
     for _ in range(ctx.repeats):  # no warm-up: every fit starts from scratch anyway
         seconds, model = clock(lambda: fit_peer_model(scores, qset))
         samples.append(seconds)
-        if not isinstance(patched, str):  # interleaved with the shipped fit
-            seconds, fixed = clock(lambda: patched.fit_peer_model(scores, qset))
-            after.append(seconds)
     fit = Timing(tuple(samples))
-    fit_note = _fit_note(patched, fit, after, model, fixed)
     metrics = benchmark_metrics(qset)
     build, index = clock(lambda: PeerIndex(model, scores, metrics))
     rng = np.random.default_rng(3)
@@ -63,7 +56,6 @@ def run(ctx) -> list[Row]:
         per_call += calls
     place = statistics.median(per_call)
     p95 = float(np.percentile(per_call, 95))
-    fix = _patched_placement(ctx, patched, model, scores, metrics, index, records, rng)
     ctx.log(f"peers: fit {fit.median:.2f}s, place {place * 1e3:.2f} ms")
     return [
         Row(
@@ -75,9 +67,9 @@ def run(ctx) -> list[Row]:
             repeats=ctx.repeats,
             note=(
                 f"k = {model.metadata['k']} chosen by silhouette over k = 3…8; "
-                f"fastest {fit.low:.2f} s, slowest {fit.high:.2f} s. {fit_note}"
+                f"fastest {fit.low:.2f} s, slowest {fit.high:.2f} s"
             ),
-            extra={"samples": fit.samples, "patched_samples": tuple(after)},
+            extra={"samples": fit.samples},
         ),
         Row(
             bench=NAME,
@@ -90,71 +82,8 @@ def run(ctx) -> list[Row]:
                 f"median of {len(per_call):,} calls over {ctx.repeats} rounds of "
                 f"{len(rounds[0])} enterprises; 95th percentile {p95 * 1e3:.2f} ms; "
                 f"{len(metrics)} metrics in 5 peer groups; building the index over {n:,} "
-                f"took {build:.2f} s (once per population version). {fix['note']}"
+                f"took {build:.2f} s"
             ),
-            extra={"p95": p95, "index_build": build, "patched": fix},
+            extra={"p95": p95, "index_build": build},
         ),
     ]
-
-
-def _same(a, b) -> bool:
-    def plain(r):
-        groups = [
-            (g.group, g.key, g.n, g.suppressed, dict(g.percentiles), dict(g.medians),
-             dict(g.top_quartile))
-            for g in r.groups
-        ]  # fmt: skip
-        return (r.cluster, groups, dict(r.gap_to_cluster_top_quartile))
-
-    return plain(a) == plain(b) and np.allclose(a.position, b.position, rtol=0, atol=1e-9)
-
-
-def _fit_note(patched, fit: Timing, after: list[float], model, fixed) -> str:
-    if isinstance(patched, str):
-        return f"{PATCH}: {patched}."
-    same = fixed.metadata["k"] == model.metadata["k"] and np.allclose(
-        fixed.estimator.centers_scaled_, model.estimator.centers_scaled_, rtol=0, atol=1e-9
-    )
-    if not same:
-        return f"{PATCH}: fits a different model — not comparable."
-    a = statistics.median(after)
-    return (
-        f"**With bench/patches/{PATCH}** (pending; the same model): {a:.2f} s against "
-        f"{fit.median:.2f} s shipped, interleaved fit by fit ({fit.median / a:.1f}× faster)."
-    )
-
-
-def _patched_placement(ctx, patched, model, scores, metrics, index, records, rng) -> dict:
-    """Placement with the patch, timed call by call beside the shipped code."""
-    if isinstance(patched, str):
-        return {"note": f"{PATCH}: {patched}."}
-    fast = patched.PeerIndex(model, scores, metrics)
-    facts_cols = ("industry", "size_class", "city")
-    picks = rng.integers(0, len(records), SMOKE_PLACEMENTS if ctx.smoke else PLACEMENTS)
-    calls = []
-    for i in picks:
-        rec = records[int(i)]
-        sc = {k: (None if v != v else v) for k, v in rec.items() if k not in facts_cols}
-        facts = {k: rec[k] for k in facts_cols}
-        calls.append((sc, facts))
-    if not all(_same(index.benchmark(*c), fast.benchmark(*c)) for c in calls):
-        return {"note": f"{PATCH}: gives different results — not timed."}
-    before, after = [], []
-    for _ in range(ctx.repeats):
-        for c in calls:  # interleaved call by call
-            t0 = time.perf_counter()
-            index.benchmark(*c)
-            t1 = time.perf_counter()
-            fast.benchmark(*c)
-            before.append(t1 - t0)
-            after.append(time.perf_counter() - t1)
-    b, a = statistics.median(before), statistics.median(after)
-    return {
-        "before": b,
-        "after": a,
-        "note": (
-            f"**With bench/patches/{PATCH}** (pending; same results on {len(calls)} "
-            f"enterprises): {a * 1e3:.2f} ms against {b * 1e3:.2f} ms shipped, interleaved "
-            f"call by call ({b / a:.0f}× faster)."
-        ),
-    }

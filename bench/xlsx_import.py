@@ -15,11 +15,9 @@ import pandas as pd
 
 from assessment import exchange
 from assessment.storage import make_engine, upgrade
-from bench.patches import patched_module
 from bench.timing import Row, Target, interleaved, paired_ratio
 
 NAME = "xlsx_import"
-PATCH = "exchange-batch-scoring.patch"
 
 
 def workbook(ctx, n: int) -> bytes:
@@ -35,14 +33,13 @@ def workbook(ctx, n: int) -> bytes:
 
 
 def run(ctx) -> list[Row]:
-    """Time validate_upload, read_excel and (while pending) the patched import, interleaved."""
+    """Time validate_upload and read_excel of the same bytes, interleaved."""
     n = ctx.size(10_000)
     data = workbook(ctx, n)
     engine = make_engine(f"sqlite:///{ctx.tmp / 'import.sqlite'}")
     upgrade(engine)
     qset = ctx.qset
-    patched = patched_module(PATCH, "assessment/exchange.py", "bench_patched_exchange")
-    results: dict[str, list] = {"import": [], "after": []}
+    results: dict[str, list] = {"import": []}
 
     def keep(name: str, module) -> None:
         preview = module.validate_upload(data, "bench.xlsx", qset, engine)
@@ -53,8 +50,6 @@ def run(ctx) -> list[Row]:
         "import": lambda: keep("import", exchange),
         "pandas": lambda: pd.read_excel(io.BytesIO(data), header=None),
     }
-    if not isinstance(patched, str):
-        fns["after"] = lambda: keep("after", patched)
     # No warm-up round: each run is tens of seconds and reads the file from scratch.
     t = interleaved(fns, ctx.repeats, warmup=0)
     engine.dispose()
@@ -62,16 +57,6 @@ def run(ctx) -> list[Row]:
     if preview.rejected or len(preview.valid) != n:
         first = preview.rejected[0].problems[:3] if preview.rejected else ()
         raise AssertionError(f"{len(preview.rejected)} of {n} rows rejected, e.g. {first}")
-    if isinstance(patched, str):
-        fix = f"{PATCH}: {patched}."
-    elif not _same(results["after"][0], preview):
-        fix = f"{PATCH}: gives different results."
-    else:
-        ratio = paired_ratio(t["after"], t["pandas"])
-        fix = (
-            f"**With bench/patches/{PATCH}** (pending; identical rows, scores equal to 1e-9): "
-            f"{t['after'].median:.2f} s, {ratio:.2f}× pandas (interleaved in the same rounds)."
-        )
     ctx.log(f"xlsx: import {t['import'].median:.2f}s pandas {t['pandas'].median:.2f}s")
     return [
         Row(
@@ -84,23 +69,10 @@ def run(ctx) -> list[Row]:
             limit_value=t["pandas"].median,
             ratio=paired_ratio(t["import"], t["pandas"]),
             repeats=ctx.repeats,
-            note=f"{len(data) / 2**20:.1f} MiB file, {len(preview.columns)} columns. {fix}",
+            note=(
+                f"{len(data) / 2**20:.1f} MiB file, {len(preview.columns)} columns; every row "
+                "valid and scored"
+            ),
             extra={name: timing.samples for name, timing in t.items()},
         )
     ]
-
-
-def _same(a, b) -> bool:
-    """Same rows, answers and (to 1e-9) scores."""
-    if len(a.valid) != len(b.valid) or len(a.rejected) != len(b.rejected):
-        return False
-    for x, y in zip(a.valid, b.valid, strict=True):
-        if (x.row, x.year, dict(x.answers)) != (y.row, y.year, dict(y.answers)):
-            return False
-        if x.scores.keys() != y.scores.keys():
-            return False
-        for k, v in x.scores.items():
-            w = y.scores[k]
-            if (v is None) != (w is None) or (v is not None and abs(v - w) > 1e-9):
-                return False
-    return True
