@@ -128,7 +128,7 @@ TABLES = {
 def sqlite_database(ctx, n: int) -> str:
     """The URL of a SQLite database with population(n) submitted (built or cached)."""
     frame = ctx.population(n)
-    key = population.cache_path(ctx.qset, frame.attrs["base"], f"db-{n}-{head_revision()}")
+    key = population.cache_path(ctx.qset, frame.attrs["base"], f"db-{n}-{_schema_key()}")
     path = Path(str(key) + ".sqlite")
     url = f"sqlite:///{path}"
     if path.exists():
@@ -170,6 +170,18 @@ def sqlite_database(ctx, n: int) -> str:
         raw.close()
     tmp.replace(path)
     return url
+
+
+def _schema_key() -> str:
+    """The head revision and a hash of the migration files: a changed migration rebuilds."""
+    import hashlib
+
+    from assessment.storage.db import MIGRATIONS
+
+    digest = hashlib.sha256()
+    for path in sorted((Path(MIGRATIONS) / "versions").glob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{head_revision()}-{digest.hexdigest()[:8]}"
 
 
 def _naive(when: datetime) -> str:
