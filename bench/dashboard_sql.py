@@ -43,22 +43,22 @@ def queries(dialect: str, f: Filters, keys: list[str]) -> dict[str, str]:
     sizes = ", ".join(f"'{x}'" for x in EQUIPMENT_SIZES)
     inds = ", ".join(f"'{x}'" for x in KEY_INDUSTRIES)
     key_list = ", ".join(f"'{k}'" for k in keys)
+    invest = f"{this} IS NOT NULL AND {last} > 0"
+    equip = f"e.size_class IN ({sizes}) AND e.industry IN ({inds})"
     return {
         "data_version": "SELECT COUNT(a.id), MAX(a.updated_at) FROM assessments a",
         "years": "SELECT a.year FROM assessments a WHERE a.status = 'submitted' "
         "GROUP BY a.year ORDER BY a.year DESC",
-        "headline": f"SELECT COUNT(a.id), COUNT(DISTINCT a.enterprise_id), "
+        "overview": f"SELECT COUNT(a.id), COUNT(DISTINCT a.enterprise_id), "
         f"AVG(CAST(s.cmmm_level AS {real})), {lv3}, AVG(CAST(s.readiness_score AS {real})), "
         f"AVG(CAST(s.cmmm_score AS {real})), AVG(CAST(s.green_score AS {real})), "
-        f"AVG(CAST(s.integration_index AS {real})){FROM}{w}",
-        "investment_growth": f"SELECT SUM({this}), SUM({last}), COUNT(a.id){FROM}{w} "
-        f"AND ({this}) IS NOT NULL AND ({last}) > 0",
-        "equipment_share": f"SELECT {lv3}, COUNT(a.id){FROM}{w} "
-        f"AND e.size_class IN ({sizes}) AND e.industry IN ({inds})",
-        "level_distribution_city": f"SELECT e.city, s.cmmm_level, COUNT(a.id){FROM}{w} "
-        "GROUP BY e.city, s.cmmm_level",
-        "level_distribution_industry": f"SELECT e.industry, s.cmmm_level, COUNT(a.id){FROM}{w} "
-        "GROUP BY e.industry, s.cmmm_level",
+        f"AVG(CAST(s.integration_index AS {real})), "
+        f"SUM(CASE WHEN {invest} THEN {this} END), SUM(CASE WHEN {invest} THEN {last} END), "
+        f"COUNT(CASE WHEN {invest} THEN 1 END), SUM(CASE WHEN {equip} THEN CASE WHEN "
+        f"s.cmmm_level >= {EQUIPMENT_LEVEL} THEN 1.0 ELSE 0.0 END END), "
+        f"COUNT(CASE WHEN {equip} THEN 1 END){FROM}{w}",
+        "levels": f"SELECT e.city, e.industry, s.cmmm_level, COUNT(a.id){FROM}{w} "
+        "GROUP BY e.city, e.industry, s.cmmm_level",
         "subdomain_cube": "SELECT a.year, e.city, e.industry, e.size_class, s.cmmm_level, "
         f"x.key, SUM(CAST(x.value AS {real})), COUNT(x.value){FROM} "
         f"JOIN assessment_scores x ON x.assessment_id = a.id{_where(Filters())} "

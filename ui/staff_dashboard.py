@@ -40,12 +40,12 @@ def render() -> None:
     layout.banner(s("dash.title"), s("dash.subtitle"))
     filters = filter_bar("dash")
     ver = version()
-    head = cached("headline", filters, ver)
-    if head.assessments == 0:
+    over = cached("overview", filters, ver)
+    if over.headline.assessments == 0:
         st.info(s("dash.empty"))
         return
-    _headline(head)
-    _targets(filters, ver)
+    _headline(over.headline)
+    _targets(over)
     # Lazy tabs: only the open tab's queries run (the heatmap aggregates one row per
     # sub-domain per assessment — seconds at 100,000 — so it runs only when asked for).
     views = {"levels": _levels, "heatmap": _heatmap, "trend": _trend, "table": _table}
@@ -65,10 +65,9 @@ def _headline(head: dashboard.Headline) -> None:
     cols[4].metric(s("dash.mean_readiness"), num(head.mean_readiness))
 
 
-def _targets(filters: Filters, ver) -> None:
+def _targets(over: dashboard.Overview) -> None:
     st.subheader(s("dash.targets"), anchor=False)
-    growth = cached("investment_growth", filters, ver)
-    equip = cached("equipment_share", filters, ver)
+    growth, equip = over.investment, over.equipment
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.metric(
@@ -116,9 +115,10 @@ def _level_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
 
 
 def _levels(filters: Filters, ver) -> None:
+    levels = cached("overview", filters, ver).levels  # the render's cached result
     for by in ("city", "industry"):
         st.markdown(f"**{s(f'dash.levels_by.{by}')}**")
-        frame = cached("level_distribution", filters, ver, by)
+        frame = dashboard.level_shares(levels, by)
         st.altair_chart(_level_chart(frame, by), width="stretch")
 
 

@@ -135,6 +135,39 @@ def test_empty_cube_gives_an_empty_heatmap(engine):
     assert cube.empty and dashboard.heatmap_from_cube(cube, Filters()).empty
 
 
+@pytest.mark.parametrize("f", [*FILTERS, Filters(city="nowhere")], ids=str)
+def test_overview_equals_the_separate_queries(seeded, f):
+    got = dashboard.overview(seeded, f)
+    head = dashboard.headline(seeded, f)
+    assert got.headline.assessments == head.assessments
+    assert got.headline.enterprises == head.enterprises
+    for name in (
+        "mean_level",
+        "share_level3",
+        "mean_readiness",
+        "mean_cmmm_score",
+        "mean_green",
+        "mean_integration",
+    ):
+        assert close(getattr(got.headline, name), getattr(head, name)), name
+    for mine, theirs in (
+        (got.investment, dashboard.investment_growth(seeded, f)),
+        (got.equipment, dashboard.equipment_share(seeded, f)),
+    ):
+        assert mine.basis == theirs.basis and mine.target == theirs.target
+        assert close(mine.value, theirs.value)
+    for by in ("city", "industry"):
+        mine = dashboard.level_shares(got.levels, by)
+        theirs = dashboard.level_distribution(seeded, f, by)
+        assert len(mine) == len(theirs)
+        if theirs.empty:
+            continue
+        assert list(mine["group"]) == list(theirs["group"])
+        assert [int(x) for x in mine["level"]] == [int(x) for x in theirs["level"]]
+        assert [int(x) for x in mine["n"]] == [int(x) for x in theirs["n"]]
+        assert all(close(a, b) for a, b in zip(mine["share"], theirs["share"], strict=True))
+
+
 def test_trend_equals_pandas(seeded, truth):
     f = Filters(city="taiyuan", year=2026)  # the year is dropped for a trend
     got = dashboard.trend(seeded, f).set_index("year")
