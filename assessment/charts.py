@@ -225,6 +225,26 @@ def history_chart(rows: Sequence[dict], *, value_title: str = "") -> Any:
     )
 
 
+def vega_spec(chart: Any) -> dict[str, Any]:
+    """The Vega-Lite spec of an Altair chart as Streamlit draws it, without validation.
+
+    Streamlit's `altair_chart` validates the whole spec against the Vega-Lite schema on
+    every rerun (most of a results-page rerun); the UI caches this dict instead and draws
+    it with `st.vega_lite_chart`. The builders here are checked to validate in
+    tests/unit/test_chart_specs.py. Like Streamlit, no Altair theme is applied: the
+    default theme's 300 px view defaults are left out (Altair adds the theme, `$schema`
+    and the collected datasets only at the top level, which this does by hand).
+    """
+    import altair as alt
+
+    datasets: dict[str, Any] = {}
+    spec = chart.to_dict(validate=False, context={"top_level": False, "datasets": datasets})
+    spec["$schema"] = alt.SCHEMA_URL
+    if datasets:
+        spec["datasets"] = datasets
+    return spec
+
+
 def strongest_weakest(
     points: Sequence[AreaPoint], n: int = 3
 ) -> tuple[list[AreaPoint], list[AreaPoint]]:

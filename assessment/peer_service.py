@@ -1,6 +1,10 @@
 """Peer benchmarking over the stored population: the active model, the index, nearest peers,
-the peer map and what-if scoring. Pure Python; the UI caches one `PeerService` per
-(model version, population version).
+the peer map and what-if scoring. Pure Python; the UI caches one `PeerService` per active
+model version and calls `refresh()` on every run.
+
+Freshness (docs/peers.md, "Service and caching"): an enterprise is always placed with its
+own stored scores, read when it is asked for; only the reference population the
+percentiles are counted in may lag behind new submissions, as `RefreshPolicy` bounds.
 
 Privacy: enterprise names and credit codes leave this module only when the caller asks
 for them (`include_names=True`, which the UI passes for staff roles only); group statistics
@@ -9,19 +13,31 @@ come from `PeerIndex`, which suppresses every group of fewer than `peers.K_MIN` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
 
 from assessment.errors import AssessmentError, fail
 from assessment.peers import K_MIN, Benchmark, PeerIndex, PeerModel, load_model
 from assessment.questionnaire import QuestionnaireSet, Text
 from assessment.scoring import AssessmentResult, questionnaire_of_kind, score_assessment
+from assessment.storage.population import (
+    PopulationVersion,
+    latest_population,
+    merge_latest,
+    population_rows,
+    population_version,
+    scored_ids,
+)
+
+log = logging.getLogger(__name__)
 
 MAP_SAMPLE = 5000  # points drawn on the peer map; more slow the browser without adding insight
 NEAREST = 10
@@ -67,11 +83,39 @@ class MapPoints:
 
 
 @dataclass(frozen=True, slots=True)
-class PopulationVersion:
-    """Changes whenever an assessment is submitted (or removed): the UI's cache key."""
+class RefreshPolicy:
+    """How far the percentile reference population may lag behind new submissions.
 
-    count: int
-    last_submitted: str | None
+    A changed population is rebuilt at once, in the calling request, when the last build
+    took at most `inline_seconds` (small populations are always exact). Otherwise the
+    current index keeps being served and one rebuild runs in a background thread, started
+    by the first request at least `max_age` seconds after the previous attempt began, or
+    sooner when more than `max_lag` (a share of the indexed submissions) are new; after a
+    failed rebuild the next waits `max_age`. A rebuild reads only the assessments
+    submitted since the last one; every `full_age` seconds it reads everything again.
+    Above `inline_seconds`, the population is looked at (one small query) at most every
+    `check_every` seconds rather than on every request.
+    """
+
+    inline_seconds: float = 1.0
+    max_age: float = 60.0
+    max_lag: float = 0.01
+    full_age: float = 3600.0
+    check_every: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSnapshot:
+    """One built index and the population it was built from, swapped in whole."""
+
+    version: PopulationVersion
+    ids: np.ndarray  # every submitted assessment id seen (all years), sorted
+    population: pd.DataFrame
+    index: PeerIndex
+    scaled: np.ndarray
+    started: float  # clock() when the build began: the data are at least this fresh
+    full_started: float  # clock() when the population was last read whole
+    seconds: float  # how long the build took
 
 
 def headline_metrics(qset: QuestionnaireSet) -> tuple[str, ...]:
@@ -109,17 +153,34 @@ def _opt(value: Any) -> Any:
 
 
 class PeerService:
-    """The peer model and the submitted population of one repository, indexed on demand."""
+    """The peer model and the submitted population of one repository, indexed on demand.
 
-    def __init__(self, repo: Any, qset: QuestionnaireSet, *, with_programs: bool = True) -> None:
+    Safe to share between threads (the UI keeps one per model for every session): each
+    call reads one `PeerSnapshot`, and a rebuild replaces the snapshot whole.
+    """
+
+    def __init__(
+        self,
+        repo: Any,
+        qset: QuestionnaireSet,
+        *,
+        with_programs: bool = True,
+        policy: RefreshPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.repo = repo
         self.qset = qset
         self.with_programs = with_programs  # False: what-if without program matching
+        self.policy = policy or RefreshPolicy()
+        self.clock = clock
         self.metrics = benchmark_metrics(qset)
+        self.rebuild_error: BaseException | None = None  # of the last background rebuild
         self._model: PeerModel | None = None
-        self._population: pd.DataFrame | None = None
-        self._index: PeerIndex | None = None
-        self._scaled: np.ndarray | None = None
+        self._snapshot: PeerSnapshot | None = None
+        self._lock = threading.Lock()  # one build at a time
+        self._worker: threading.Thread | None = None
+        self._attempted: float | None = None  # clock() when the last rebuild began
+        self._checked: float | None = None  # clock() when the population was last looked at
         self._programs: Any = None
 
     # --- loading -----------------------------------------------------------------
@@ -133,34 +194,111 @@ class PeerService:
         return self._model
 
     def population_version(self) -> PopulationVersion:
-        """Count and latest submission time of submitted assessments (a cheap query)."""
-        from assessment.storage.db import transaction
-        from assessment.storage.models import Assessment
+        """Count and latest time of submitted assessments (one small query)."""
+        return population_version(self.repo.engine)
 
-        query = select(func.count(Assessment.id), func.max(Assessment.submitted_at)).where(
-            Assessment.status == "submitted"
+    def _build(self, previous: PeerSnapshot | None = None) -> PeerSnapshot:
+        started = self.clock()
+        model = self.active_model()
+        engine = self.repo.engine
+        # The version first: a submission landing during the read is then seen as a change
+        # by the next refresh (one rebuild too many, never one too few).
+        version = self.population_version()
+        ids = scored_ids(engine)
+        keys = [*self.metrics, *(f for f in model.features if f not in self.metrics)]
+        full = (
+            previous is None
+            or started - previous.full_started >= self.policy.full_age
+            or not np.isin(previous.ids, ids).all()  # something was removed or restored
         )
-        with transaction(self.repo.engine) as conn:
-            count, last = conn.execute(query).one()
-        return PopulationVersion(int(count), None if last is None else last.isoformat())
+        if full:
+            pop = latest_population(engine, keys)
+            full_started = started
+        else:
+            new = np.setdiff1d(ids, previous.ids)
+            pop = merge_latest(previous.population, population_rows(engine, keys, new))
+            full_started = previous.full_started
+        if pop.empty:
+            raise fail("M603", n=0, min=K_MIN)
+        index = PeerIndex(model, pop, self.metrics)
+        scaled = self._scale(model, pop)
+        seconds = self.clock() - started
+        return PeerSnapshot(version, ids, pop, index, scaled, started, full_started, seconds)
+
+    def snapshot(self) -> PeerSnapshot:
+        """The current index and its population, built now if there is none yet."""
+        snap = self._snapshot
+        if snap is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._attempted = self.clock()
+                    self._snapshot = self._build()
+                snap = self._snapshot
+        return snap
 
     def population(self) -> pd.DataFrame:
-        """Each enterprise's latest submitted assessment: facts, identity and flat scores."""
-        if self._population is None:
-            frame = self.repo.scores_frame(latest=True, flat=True)
-            self._population = frame.reset_index(drop=True)
-        return self._population
+        """Each enterprise's latest submitted assessment: facts, identity and the scores
+        the index uses (benchmark metrics and model features), as of the snapshot."""
+        return self.snapshot().population
 
     def index(self) -> PeerIndex:
         """The benchmark index of the population under the active model."""
-        if self._index is None:
-            model = self.active_model()
-            pop = self.population()
-            if pop.empty:
-                raise fail("M603", n=0, min=K_MIN)
-            self._index = PeerIndex(model, pop, self.metrics)
-            self._scaled = self._scale(model, pop)
-        return self._index
+        return self.snapshot().index
+
+    def refresh(self, *, wait: bool = False) -> str:
+        """Bring new submissions into the index as `policy` allows; says what it did.
+
+        "built" (there was no index), "current" (nothing new), "rebuilt" (rebuilt in this
+        call), "started" (a background rebuild began; with wait=True it has finished),
+        "running" (one is under way), "stale" (served as is until the policy allows) or
+        "unchecked" (looked at less than `check_every` seconds ago).
+        """
+        snap = self._snapshot
+        if snap is None:
+            self.snapshot()
+            return "built"
+        slow = snap.seconds > self.policy.inline_seconds
+        now = self.clock()
+        if slow and self._checked is not None and now - self._checked < self.policy.check_every:
+            return "unchecked"
+        self._checked = now
+        version = self.population_version()
+        if version == snap.version:
+            return "current"
+        if not slow:
+            with self._lock:
+                if self._snapshot is snap:  # not already replaced by another thread
+                    self._attempted = self.clock()
+                    self._snapshot = self._build(snap)
+            return "rebuilt"
+        worker = self._worker
+        if worker is not None and worker.is_alive():
+            if wait:
+                worker.join()
+            return "running"
+        since = self.clock() - (self._attempted if self._attempted is not None else snap.started)
+        if since < self.policy.max_age:
+            lag = abs(version.count - snap.version.count)
+            # After a failed rebuild the next try waits max_age, however many are new.
+            if self.rebuild_error is not None or lag <= self.policy.max_lag * snap.version.count:
+                return "stale"
+        self._attempted = self.clock()
+        self._worker = threading.Thread(
+            target=self._rebuild_in_background, name="peer-index-rebuild", daemon=True
+        )
+        self._worker.start()
+        if wait:
+            self._worker.join()
+        return "started"
+
+    def _rebuild_in_background(self) -> None:
+        try:
+            with self._lock:
+                self._snapshot = self._build(self._snapshot)
+            self.rebuild_error = None
+        except Exception as exc:  # a thread has no caller: keep serving the old index, log it
+            self.rebuild_error = exc
+            log.exception("peer index rebuild failed; the previous index is still served")
 
     @staticmethod
     def _scale(model: PeerModel, frame: pd.DataFrame) -> np.ndarray:
@@ -186,7 +324,16 @@ class PeerService:
 
     def benchmark_for(self, assessment_id: int) -> Benchmark:
         """Cluster, percentiles per peer group and gap to the cluster's top quartile."""
-        record = self._record(assessment_id)
+        return self.benchmark_of(self._record(assessment_id))
+
+    def benchmark_of(self, record: Any) -> Benchmark:
+        """`benchmark_for` of an assessment record already read (M605 for a draft).
+
+        The enterprise is placed with the record's own stored scores, so a just-submitted
+        assessment is placed correctly even while the reference population lags.
+        """
+        if not record.submitted:
+            raise fail("M605", value=record.id)
         return self.index().benchmark(record.scores or {}, self.facts(record))
 
     def benchmark_scores(self, scores: Mapping[str, float | None], record: Any) -> Benchmark:
@@ -196,8 +343,9 @@ class PeerService:
 
     def cluster_centroid(self, cluster: int) -> dict[str, float] | None:
         """Mean of every metric over the cluster's members; None below K_MIN members."""
-        index = self.index()
-        members = self.population().loc[index.clusters == cluster, list(index.metrics)]
+        snap = self.snapshot()
+        index = snap.index
+        members = snap.population.loc[index.clusters == cluster, list(index.metrics)]
         if len(members) < K_MIN:
             return None
         means = members.astype(float).mean()
@@ -208,12 +356,11 @@ class PeerService:
     ) -> tuple[Peer, ...]:
         """The k enterprises closest in the model's scaled feature space, itself excluded."""
         record = self._record(assessment_id)
-        index = self.index()
+        snap = self.snapshot()
+        index, pop = snap.index, snap.population
         model = self.active_model()
-        pop = self.population()
-        assert self._scaled is not None  # set together with the index
         me = self._scale(model, pd.DataFrame([record.scores or {}]))[0]
-        dist = np.sqrt(((self._scaled - me) ** 2).sum(axis=1))
+        dist = np.sqrt(((snap.scaled - me) ** 2).sum(axis=1))
         # Exclude the enterprise, not just this assessment: its other year is no peer.
         others = np.flatnonzero(pop["enterprise_id"].to_numpy() != record.enterprise_id)
         order = others[np.argsort(dist[others], kind="stable")][:k]
@@ -242,9 +389,9 @@ class PeerService:
         self, sample: int = MAP_SAMPLE, *, include_names: bool = False, seed: int = 0
     ) -> MapPoints:
         """PCA coordinates of the population coloured by cluster, a seeded sample if large."""
-        index = self.index()
+        snap = self.snapshot()
+        index, pop = snap.index, snap.population
         model = self.active_model()
-        pop = self.population()
         xy = model.estimator.project(model.matrix(pop))
         cols = {
             "assessment_id": pop["assessment_id"].to_numpy(),

@@ -24,8 +24,8 @@ from ui.peer_views import (
     GROUP_ORDER,
     area_choices,
     area_scope,
-    comparison_chart,
     comparison_frame,
+    draw_chart,
     group_label,
     map_chart,
     peers_frame,
@@ -163,7 +163,7 @@ def _compare(svc: PeerService, record: Any, bench: Any) -> None:
     frame = comparison_frame(
         record.scores or {}, centroid, bench, ["cluster", *groups], metrics, qset, lg
     )
-    st.altair_chart(comparison_chart(frame, lg), width="stretch")
+    draw_chart("comparison", frame, lg)
     if centroid is None:
         st.caption(ta("advisor.centroid_suppressed"))
     for g in bench.groups:

@@ -19,6 +19,7 @@ import streamlit as st
 import yaml
 
 from assessment import reference
+from assessment.charts import vega_spec
 from assessment.errors import AssessmentError, fail
 from assessment.peer_service import (
     Area,
@@ -103,23 +104,25 @@ def area_scope(qset: QuestionnaireSet, scope: str) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _service(url: str, model_version: str, population: tuple[int, str | None]) -> PeerService:
-    # The key changes with a new active model or a new submission: a fresh index then.
+def _service(url: str, model_version: str) -> PeerService:
+    # Keyed by the model only: a new submission does not throw the index away; `refresh()`
+    # brings submissions in as PeerService's RefreshPolicy allows (docs/peers.md).
     svc = PeerService(repository(), questionnaires())
-    svc.index()
+    svc.snapshot()
     return svc
 
 
 def service() -> PeerService:
-    """The peer service for the active model and the current population (built once each)."""
+    """The peer service of the active model, refreshed as its policy allows (built once)."""
     from assessment.storage.db import database_url
 
     repo = repository()
     active = repo.active_peer_model()
     if active is None:
         raise fail("M602")
-    pv = PeerService(repo, questionnaires()).population_version()
-    return _service(database_url(), active.version, (pv.count, pv.last_submitted))
+    svc = _service(database_url(), active.version)
+    svc.refresh()
+    return svc
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -135,10 +138,12 @@ def submitted() -> pd.DataFrame:
     return _submitted(database_url(), (pv.count, pv.last_submitted))
 
 
-def benchmark_or_none(assessment_id: int) -> Benchmark | None:
-    """The benchmark of a submitted assessment, or None while peers are unavailable."""
+def benchmark_or_none(assessment_id: int, record: Any = None) -> Benchmark | None:
+    """The benchmark of a submitted assessment (its `record`, when already read), or None
+    while peers are unavailable."""
     try:
-        return service().benchmark_for(assessment_id)
+        svc = service()
+        return svc.benchmark_for(assessment_id) if record is None else svc.benchmark_of(record)
     except AssessmentError:
         return None
 
@@ -229,6 +234,21 @@ def gap_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _chart_spec(kind: str, frame: pd.DataFrame, lang: str) -> dict[str, Any]:
+    build = {"percentile": percentile_chart, "gap": gap_chart, "comparison": comparison_chart}
+    return vega_spec(build[kind](frame, lang))
+
+
+def draw_chart(kind: str, frame: pd.DataFrame, lang: str) -> None:
+    """Draw a percentile, gap or comparison chart from a spec cached by its data and language.
+
+    Building and validating the Altair chart on every rerun was most of a results-page
+    rerun; the spec is the same for the same frame (BENCHMARKS.md).
+    """
+    st.vega_lite_chart(spec=_chart_spec(kind, frame, lang), width="stretch")
+
+
 def render_cluster(benchmark: Benchmark, lang: str) -> None:
     """The cluster's name and description (hidden for clusters under K_MIN)."""
     if benchmark.profile is None:
@@ -264,7 +284,7 @@ def render_enterprise_benchmark(
     metrics = area_scope(qset, scope or "headline")
     frame = percentile_frame(benchmark, metrics, qset, lang)
     if not frame.empty:
-        st.altair_chart(percentile_chart(frame, lang), width="stretch")
+        draw_chart("percentile", frame, lang)
     for line in suppressed_notes(benchmark, lang):
         st.caption(line)
     st.markdown(f"**{ta('peers.gap', lang)}**")
@@ -272,7 +292,7 @@ def render_enterprise_benchmark(
     if gaps.empty:
         st.success(ta("peers.gap_none", lang), icon="✅")
     else:
-        st.altair_chart(gap_chart(gaps, lang), width="stretch")
+        draw_chart("gap", gaps, lang)
         st.caption(ta("peers.gap_caption", lang))
     st.caption(ta("peers.privacy", lang))
 

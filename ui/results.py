@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from assessment.answers import answers_document
-from assessment.charts import AreaPoint, bar_chart, history_chart, radar_chart
+from assessment.charts import AreaPoint, bar_chart, history_chart, radar_chart, vega_spec
 from assessment.errors import AssessmentError
 from assessment.report import Summary, build_pdf, find_cjk_font, summarise
 from assessment.scoring import score_assessment
@@ -44,15 +44,16 @@ def render() -> None:
         return
     result = score_assessment(record.answers, qset)
     summary = summarise(result, qset)
+    history = actions.history()  # read once per run: three parts of the page use it
     layout.banner(t("results.title"), t("results.subtitle", name=record.name, year=record.year))
     _headline(summary)
-    _charts(summary, _previous(record))
+    _charts(summary, record, _previous(record, history))
     _strengths(summary)
     _peers(result, record)
     matches = _programs(result, record.answers, qset)
     _roadmap(result, record.answers, qset, matches)
-    _history(record)
-    _downloads(record, result, summary, qset)
+    _history(record, history)
+    _downloads(record, result, summary, qset, history, matches)
     _next_year(record)
 
 
@@ -101,40 +102,78 @@ def _points(areas, group: str = "") -> list[AreaPoint]:
     return [AreaPoint(a.id, tx(a.label), a.score, group) for a in areas]
 
 
-def _previous(record: Any) -> Any | None:
+def _previous(record: Any, history: list[Any]) -> Any | None:
     """The enterprise's submitted assessment before this one (T0 for this T1), if any."""
-    earlier = [r for r in actions.history() if r.submitted and r.year < record.year]
+    earlier = [r for r in history if r.submitted and r.year < record.year]
     return earlier[-1] if earlier else None
 
 
-def _charts(s: Summary, previous: Any | None = None) -> None:
+# Chart specs are cached per submitted assessment and language: building and validating the
+# Altair charts was most of a results-page rerun (BENCHMARKS.md, results page reruns), and
+# a submitted assessment's scores never change. The key is cheap on purpose; the summary
+# and the previous year's record (underscored, so not hashed) follow from it.
+@st.cache_data(show_spinner=False, max_entries=512)
+def _chart_specs(
+    url: str, assessment_id: int, submitted_at: str, previous_id: int | None, language: str,
+    _s: Summary, _previous: Any,
+) -> dict[str, dict[str, Any] | None]:  # fmt: skip
+    axes = _points(_s.all_domains())
+    compare = None
+    if _previous is not None and _previous.scores:
+        compare = [AreaPoint(p.id, p.label, _previous.scores.get(p.id), p.group) for p in axes]
+    radar = None
+    if len(axes) >= 3:
+        series = (str(t("results.this_year")), str(_previous.year) if _previous else "")
+        radar = vega_spec(radar_chart(axes, compare=compare, series=series, size=620))
+
+    def bars(areas: Any) -> dict[str, Any] | None:
+        return vega_spec(bar_chart(_points(areas))) if areas else None
+
+    return {
+        "radar": radar,
+        "domains": bars(_s.domains),
+        "green": bars(_s.green_areas),
+        "integration": bars(_s.integration_blocks),
+        "subdomains": bars(_s.cmmm_subdomains),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _history_spec(rows: tuple[tuple[int, str, float], ...]) -> dict[str, Any]:
+    return vega_spec(history_chart([{"year": y, "measure": m, "value": v} for y, m, v in rows]))
+
+
+def _charts(s: Summary, record: Any, previous: Any | None = None) -> None:
+    from assessment.storage.db import database_url
+
+    specs = _chart_specs(
+        database_url(),
+        record.id,
+        str(record.submitted_at),
+        previous.id if previous is not None else None,
+        lang(),
+        s,
+        previous,
+    )
     st.subheader(t("results.charts"), anchor=False)
     st.markdown(f"**{t('results.radar')}**")
-    axes = _points(s.all_domains())
-    compare = None
-    if previous is not None and previous.scores:
-        compare = [AreaPoint(p.id, p.label, previous.scores.get(p.id), p.group) for p in axes]
-    if len(axes) >= 3:
-        chart = radar_chart(
-            axes,
-            compare=compare,
-            series=(str(t("results.this_year")), str(previous.year) if previous else ""),
-            size=620,
-        )
-        st.altair_chart(chart, width="content")  # fixed size keeps the circle round
+    if specs["radar"] is not None:
+        # width="content": the fixed size keeps the circle round
+        st.vega_lite_chart(spec=specs["radar"], width="content")
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{t('results.domains')}**")
-        st.altair_chart(bar_chart(_points(s.domains)), width="stretch")
+        st.vega_lite_chart(spec=specs["domains"] or vega_spec(bar_chart([])), width="stretch")
     with right:
-        if s.green_areas:
+        if specs["green"] is not None:
             st.markdown(f"**{t('results.green_areas')}**")
-            st.altair_chart(bar_chart(_points(s.green_areas)), width="stretch")
-        if s.integration_blocks:
+            st.vega_lite_chart(spec=specs["green"], width="stretch")
+        if specs["integration"] is not None:
             st.markdown(f"**{t('results.integration_blocks')}**")
-            st.altair_chart(bar_chart(_points(s.integration_blocks)), width="stretch")
+            st.vega_lite_chart(spec=specs["integration"], width="stretch")
     with st.expander(t("results.subdomains"), expanded=False):
-        st.altair_chart(bar_chart(_points(s.cmmm_subdomains)), width="stretch")
+        if specs["subdomains"] is not None:
+            st.vega_lite_chart(spec=specs["subdomains"], width="stretch")
 
 
 def _strengths(s: Summary) -> None:
@@ -156,7 +195,7 @@ def _peers(result: Any, record: Any) -> None:
     # Cached per model and population version (ui.peer_views.service); None → "not yet".
     from ui.peer_views import benchmark_or_none, render_enterprise_benchmark
 
-    bench = benchmark_or_none(record.id) if record.status == "submitted" else None
+    bench = benchmark_or_none(record.id, record) if record.status == "submitted" else None
     render_enterprise_benchmark(bench, lang())
 
 
@@ -233,9 +272,9 @@ def _roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> None:
     st.markdown("\n".join(lines))
 
 
-def _history(record: Any) -> None:
+def _history(record: Any, history: list[Any]) -> None:
     st.subheader(t("results.history"), anchor=False)
-    records = [r for r in actions.history() if r.submitted]
+    records = [r for r in history if r.submitted]
     if len(records) < 2:
         st.caption(t("results.history_single"))
     rows = []
@@ -243,9 +282,9 @@ def _history(record: Any) -> None:
         for m in HISTORY_MEASURES:
             value = (r.scores or {}).get(m)
             if value is not None:
-                rows.append({"year": r.year, "measure": t(f"measure.{m}"), "value": value})
+                rows.append((r.year, str(t(f"measure.{m}")), float(value)))
     if len(records) >= 2:
-        st.altair_chart(history_chart(rows), width="stretch")
+        st.vega_lite_chart(spec=_history_spec(tuple(rows)), width="stretch")
         prev, last = records[-2], records[-1]
         cols = st.columns(len(HISTORY_MEASURES))
         for col, m in zip(cols, HISTORY_MEASURES, strict=True):
@@ -266,7 +305,9 @@ def _history(record: Any) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
 
 
-def _downloads(record: Any, result: Any, summary: Summary, qset: Any) -> None:
+def _downloads(
+    record: Any, result: Any, summary: Summary, qset: Any, history: list[Any], matches: Any
+) -> None:
     st.subheader(t("results.downloads"), anchor=False)
     left, right = st.columns(2)
     with left:
@@ -282,8 +323,8 @@ def _downloads(record: Any, result: Any, summary: Summary, qset: Any) -> None:
                 summary,
                 lang=lang(),
                 year=record.year,
-                history=tuple(actions.history()),
-                matches=program_matches(result, record.answers, qset),
+                history=tuple(history),
+                matches=matches,
                 font=font,
             )
             st.download_button(

@@ -7,6 +7,7 @@ suppression is exercised on real data; the model is fitted with k in 3–4 to st
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from pathlib import Path
 
@@ -21,15 +22,18 @@ from assessment.errors import AssessmentError
 from assessment.peer_service import (
     MapPoints,
     PeerService,
+    RefreshPolicy,
     areas,
     benchmark_metrics,
     headline_metrics,
     without_identity,
 )
+from assessment.reference import uscc_check_char
 from assessment.scoring import score_assessment
 from assessment.storage import Repository, make_engine, upgrade
 from assessment.storage.db import transaction
-from assessment.storage.models import TABLES
+from assessment.storage.models import TABLES, Assessment, Enterprise
+from assessment.storage.population import latest_population
 
 N = 60
 SEED = 7
@@ -420,3 +424,176 @@ def test_benchmark_scores_of_what_if_result(seeded, svc, qset):
     result, _ = svc.what_if(record.answers, everything)
     moved = svc.benchmark_scores(result.flat(), record)
     assert moved.group("all").percentiles["im.score"] >= same.group("all").percentiles["im.score"]
+
+
+# --- keeping the index fresh (RefreshPolicy) ----------------------------------------------
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def add_submission(repo, qset, n: int, *, code: str | None = None, year: int = 2026) -> int:
+    """Submit one more demo assessment (a new enterprise unless `code` is given); its id."""
+    if code is None:
+        body = f"91140100MA0R{n:05d}"
+        code = body + uscc_check_char(body)
+    extra = demo.generate(qset, 1, seed=500 + n)[0]
+    answers = dict(extra.answers) | {"profile.credit_code": code}
+    exchange.commit(repo.engine, qset, exchange.prepared_rows([(year, answers)], qset), actor="t")
+    with transaction(repo.engine) as conn:
+        return conn.execute(
+            select(Assessment.id)
+            .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
+            .where(Enterprise.credit_code == code, Assessment.year == year)
+        ).scalar_one()
+
+
+def slow(**kw) -> RefreshPolicy:
+    """A policy that treats the small test population like a large one (no inline rebuild)."""
+    return RefreshPolicy(inline_seconds=-1.0, **({"check_every": 0.0} | kw))
+
+
+def test_refresh_builds_once_then_sees_nothing_new(copy_repo, qset):
+    service = PeerService(copy_repo, qset)
+    assert service.refresh() == "built"
+    snap = service.snapshot()
+    assert service.refresh() == "current"
+    assert service.snapshot() is snap
+
+
+def test_small_population_takes_a_new_submission_at_once(copy_repo, qset):
+    service = PeerService(copy_repo, qset, policy=RefreshPolicy(inline_seconds=math.inf))
+    service.snapshot()
+    before = service.population_version()
+    new = add_submission(copy_repo, qset, 1)
+    assert service.refresh() == "rebuilt"
+    assert new in set(service.population()["assessment_id"])
+    assert service.snapshot().version.count == before.count + 1
+    assert service.benchmark_for(new).group("all").n == N + 1
+
+
+def test_stale_index_is_served_until_max_age_then_rebuilt(copy_repo, qset):
+    clock = FakeClock()
+    service = PeerService(copy_repo, qset, policy=slow(max_age=60, max_lag=0.5), clock=clock)
+    old = service.snapshot()
+    new = add_submission(copy_repo, qset, 2)
+    clock.now += 30
+    assert service.refresh() == "stale"
+    assert service.snapshot() is old
+    assert new not in set(service.population()["assessment_id"])
+    clock.now += 31  # 61 s after the build began
+    assert service.refresh(wait=True) == "started"
+    assert service.rebuild_error is None
+    assert new in set(service.population()["assessment_id"])
+    assert service.refresh() == "current"
+
+
+def test_a_large_population_is_looked_at_every_check_every_seconds(copy_repo, qset):
+    clock = FakeClock()
+    policy = slow(max_age=0.0, check_every=5.0)
+    service = PeerService(copy_repo, qset, policy=policy, clock=clock)
+    service.snapshot()
+    assert service.refresh() == "current"
+    new = add_submission(copy_repo, qset, 10)
+    clock.now += 4
+    assert service.refresh() == "unchecked"
+    clock.now += 1
+    assert service.refresh(wait=True) == "started"
+    assert new in set(service.population()["assessment_id"])
+
+
+def test_many_new_submissions_rebuild_before_max_age(copy_repo, qset):
+    clock = FakeClock()
+    service = PeerService(copy_repo, qset, policy=slow(max_age=3600, max_lag=0.01), clock=clock)
+    service.snapshot()
+    new = add_submission(copy_repo, qset, 3)  # 1 new of ~80 submissions: more than 1 %
+    assert service.refresh(wait=True) == "started"
+    assert new in set(service.population()["assessment_id"])
+
+
+def test_a_stale_index_places_a_new_submission_by_its_own_scores(copy_repo, qset):
+    service = PeerService(copy_repo, qset, policy=slow(max_age=3600, max_lag=1.0))
+    service.snapshot()
+    new = add_submission(copy_repo, qset, 4)
+    assert service.refresh() == "stale"
+    stale = service.benchmark_for(new)
+    # The same enterprise placed by a service built after its submission: the cluster, the
+    # position and every gap come from its own scores; only the reference counts lag.
+    fresh = PeerService(copy_repo, qset).benchmark_for(new)
+    assert stale.cluster == fresh.cluster
+    assert stale.position == pytest.approx(fresh.position)
+    assert stale.group("all").n == N and fresh.group("all").n == N + 1
+    for metric, value in stale.group("all").percentiles.items():
+        assert value == pytest.approx(fresh.group("all").percentiles[metric], abs=100 / N)
+    assert set(stale.gap_to_cluster_top_quartile) == set(fresh.gap_to_cluster_top_quartile)
+
+
+def test_failed_background_rebuild_keeps_the_old_index(copy_repo, qset):
+    clock = FakeClock()
+    service = PeerService(copy_repo, qset, policy=slow(max_age=60, max_lag=0.0), clock=clock)
+    old = service.snapshot()
+    add_submission(copy_repo, qset, 5)
+    with transaction(copy_repo.engine, write=True) as conn:
+        conn.exec_driver_sql("DROP TABLE assessment_scores")  # the next read fails
+    assert service.refresh(wait=True) == "started"
+    assert service.rebuild_error is not None
+    assert service.snapshot() is old
+    assert service.refresh() == "stale"  # no retry on every request: after max_age again
+    clock.now += 61
+    assert service.refresh(wait=True) == "started"
+    assert service.snapshot() is old
+
+
+def test_population_has_only_the_index_scores(svc, seeded, qset):
+    pop = svc.population()
+    full = seeded[1].scores_frame(latest=True, flat=True)
+    model = svc.active_model()
+    keys = [*svc.metrics, *(f for f in model.features if f not in svc.metrics)]
+    assert set(keys) <= set(pop.columns)
+    assert not {"im.total", "im.l1", "readiness.confidence"} & set(pop.columns)
+    shared = [c for c in pop.columns if c in full.columns]
+    assert len(shared) == len(pop.columns)
+    pd.testing.assert_frame_equal(pop, full[shared], check_dtype=False)
+
+
+def full_read(service: PeerService) -> pd.DataFrame:
+    model = service.active_model()
+    keys = [*service.metrics, *(f for f in model.features if f not in service.metrics)]
+    return latest_population(service.repo.engine, keys)
+
+
+def test_incremental_rebuild_equals_a_full_read(copy_repo, qset):
+    service = PeerService(copy_repo, qset, policy=RefreshPolicy(inline_seconds=math.inf))
+    pop = service.population()
+    older = pop.iloc[7]
+    # A new enterprise, and a later year of an enterprise already in the population.
+    add_submission(copy_repo, qset, 6)
+    later = add_submission(copy_repo, qset, 7, code=str(older["credit_code"]), year=2027)
+    assert service.refresh() == "rebuilt"
+    merged = service.population()
+    assert later in set(merged["assessment_id"])
+    assert int(older["assessment_id"]) not in set(merged["assessment_id"])
+    assert merged["enterprise_id"].is_unique
+    pd.testing.assert_frame_equal(merged, full_read(service), check_dtype=False)
+
+
+def test_rebuild_reads_everything_again_after_full_age(copy_repo, qset):
+    clock = FakeClock()
+    policy = RefreshPolicy(inline_seconds=math.inf, full_age=600)
+    service = PeerService(copy_repo, qset, policy=policy, clock=clock)
+    first = service.snapshot()
+    add_submission(copy_repo, qset, 8)
+    assert service.refresh() == "rebuilt"
+    assert service.snapshot().full_started == first.full_started  # only the new row read
+    add_submission(copy_repo, qset, 9)
+    clock.now += 601
+    assert service.refresh() == "rebuilt"
+    assert service.snapshot().full_started == clock.now
+    pd.testing.assert_frame_equal(service.population(), full_read(service), check_dtype=False)
