@@ -67,19 +67,47 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _codes(col: pd.Series | None, n: int, multiple: bool) -> tuple[np.ndarray, Sequence[Any]]:
+def _codes(col: pd.Series | None, n: int) -> tuple[np.ndarray, Sequence[Any]]:
     """Factorize a column (lists as tuples); missing cells get code -1."""
     if col is None:
         return np.full(n, -1, dtype=np.intp), []
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+        return _arrow_codes(col)
     if col.dtype == object:
+        values = col.to_numpy()
         try:
-            codes, uniques = pd.factorize(col.to_numpy(), use_na_sentinel=True)
-        except TypeError:  # lists (multiple choice) are unhashable: factorize them as tuples
-            hashable = col.map(_hashable, na_action="ignore").to_numpy(dtype=object)
-            codes, uniques = pd.factorize(hashable, use_na_sentinel=True)
-    else:  # str, bool and number dtypes factorize natively (and fast)
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        except TypeError:
+            # Multiple-choice answers are lists, which do not hash: as tuples they do (a
+            # generator over the cells, not Series.map: no Python call per cell).
+            values = np.fromiter(
+                (tuple(v) if v.__class__ is list else v for v in values), dtype=object, count=n
+            )
+            try:
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            except TypeError:  # other unhashable cells (list subclasses, dicts, …)
+                hashable = col.map(_hashable, na_action="ignore").to_numpy(dtype=object)
+                codes, uniques = pd.factorize(hashable, use_na_sentinel=True)
+    else:  # bool and number dtypes factorize natively (and fast)
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.intp), [_plain(u) for u in np.asarray(uniques, dtype=object)]
+
+
+def _arrow_codes(col: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Factorize an Arrow-backed string column with Arrow's own dictionary encoding.
+
+    pandas' factorize of the same column does this too, and then converts; asking Arrow
+    directly costs about half.
+    """
+    import pyarrow as pa  # present: the column is stored in Arrow
+    import pyarrow.compute as pc
+
+    arr = pa.array(col.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = arr.dictionary_encode()
+    indices = encoded.indices if arr.null_count == 0 else pc.fill_null(encoded.indices, -1)
+    return indices.to_numpy().astype(np.intp), encoded.dictionary.to_pylist()
 
 
 def _where(index: pd.Index, mask: np.ndarray, item_id: str) -> str:
@@ -92,7 +120,7 @@ def _encode_choice(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Status and score arrays of a requirement / single / multiple / yesno column."""
     n = len(index)
-    codes, uniques = _codes(col, n, item.type == "multiple")
+    codes, uniques = _codes(col, n)
     status = np.full(len(uniques) + 1, UNANSWERED, dtype=np.int8)  # last: missing cells
     score = np.full(len(uniques) + 1, np.nan)
     for k, value in enumerate(uniques):
@@ -130,25 +158,7 @@ def _encode_numeric(
         dk = np.zeros(n, dtype=bool)
         missing = np.isnan(x)
     else:
-        obj = col.to_numpy(dtype=object)
-        x = pd.to_numeric(pd.Series(obj), errors="coerce").to_numpy(dtype=float, copy=True)
-        missing = pd.isna(obj)
-        # Cells that did not convert are "dont_know", blank or wrong; cells that became
-        # 0 or 1 may have been booleans, which are not numbers here.
-        odd = np.isnan(x) & ~missing
-        dk = odd & (obj == DONT_KNOW)
-        bad = odd & ~dk
-        for k in np.flatnonzero(bad):  # rare: blank strings or wrong values
-            if isinstance(obj[k], str) and not obj[k].strip():
-                missing[k], bad[k] = True, False
-        for k in np.flatnonzero((x == 0.0) | (x == 1.0)):
-            bad[k] = isinstance(obj[k], bool | np.bool_)
-        x[dk | missing | bad] = np.nan
-        if bad.any():
-            value = obj[int(np.flatnonzero(bad)[0])]
-            raise AssessmentError(
-                problem("A204", path=_where(index, bad, item.id), value=value, expected="a number")
-            )
+        x, dk, missing = _object_numbers(col.to_numpy(dtype=object), item, index)
     if dk.any() and not item.dont_know:
         raise AssessmentError(problem("A210", path=_where(index, dk, item.id)))
     c = item.constraint
@@ -186,6 +196,41 @@ def _encode_numeric(
     return status, np.where(status == SCORED, score, np.nan)
 
 
+_NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
+
+
+def _object_numbers(
+    obj: np.ndarray, item: Item, index: pd.Index
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, "dont_know" mask, missing mask) of a numeric column stored as objects."""
+    missing = pd.isna(obj)
+    dk = obj == DONT_KNOW
+    rest = obj.copy()
+    rest[dk | missing] = np.nan
+    # The usual column holds only numbers besides "dont_know" and blanks: one C-level
+    # type scan proves it (booleans, strings and others make the kind "mixed" or other),
+    # and the conversion needs no per-cell check.
+    if pd.api.types.infer_dtype(rest, skipna=True) in _NUMBER_KINDS:
+        return rest.astype(float), dk, missing
+    x = pd.to_numeric(pd.Series(obj), errors="coerce").to_numpy(dtype=float, copy=True)
+    # Cells that did not convert are "dont_know", blank or wrong; cells that became
+    # 0 or 1 may have been booleans, which are not numbers here.
+    odd = np.isnan(x) & ~missing
+    bad = odd & ~dk
+    for k in np.flatnonzero(bad):  # rare: blank strings or wrong values
+        if isinstance(obj[k], str) and not obj[k].strip():
+            missing[k], bad[k] = True, False
+    for k in np.flatnonzero((x == 0.0) | (x == 1.0)):
+        bad[k] = isinstance(obj[k], bool | np.bool_)
+    if bad.any():
+        value = obj[int(np.flatnonzero(bad)[0])]
+        raise AssessmentError(
+            problem("A204", path=_where(index, bad, item.id), value=value, expected="a number")
+        )
+    x[dk | missing] = np.nan
+    return x, dk, missing
+
+
 class _Relevance:
     """Row masks of item relevance, memoised per expression.
 
@@ -213,9 +258,7 @@ class _Relevance:
         n = len(self.frame)
         codes_list, values = [], []
         for ref in sorted(expr.refs()):
-            codes, uniques = _codes(
-                self.frame[ref] if ref in self.frame.columns else None, n, multiple=True
-            )
+            codes, uniques = _codes(self.frame[ref] if ref in self.frame.columns else None, n)
             ref_item = self.qset.item(ref)
             mask = self.item(ref_item) if ref_item is not None else None
             if mask is not None:
@@ -404,7 +447,7 @@ def score_batch(frame: pd.DataFrame, qset: QuestionnaireSet) -> pd.DataFrame:
         else np.zeros(n, dtype=bool)
     )
     industry_col = frame["profile.industry"] if "profile.industry" in frame.columns else None
-    industry = _codes(industry_col, n, multiple=False)
+    industry = _codes(industry_col, n)
     # Column-major: each item's column is written once and gathered by area later.
     status = np.empty((n, len(items)), dtype=np.int8, order="F")
     x = np.empty((n, len(items)), order="F")
@@ -460,4 +503,9 @@ def score_batch(frame: pd.DataFrame, qset: QuestionnaireSet) -> pd.DataFrame:
         )
     out["readiness.score"] = readiness
     keys = flat_keys(qset)
-    return pd.DataFrame({key: out[key] for key in keys}, index=index, columns=keys)
+    # One float block, filled key by key (row k = column k of the result), instead of a
+    # dict of arrays that pandas would copy into a block.
+    block = np.empty((len(keys), n))
+    for k, key in enumerate(keys):
+        block[k] = out[key]
+    return pd.DataFrame(block.T, index=index, columns=keys, copy=False)

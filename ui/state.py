@@ -106,7 +106,11 @@ def section_progress(section: Section, answers: Mapping[str, Any]) -> Progress:
 
 def total_progress(all_steps: Sequence[Step], answers: Mapping[str, Any]) -> Progress:
     """Progress over the whole assessment."""
-    parts = [section_progress(s.section, answers) for s in all_steps]
+    return combined([section_progress(s.section, answers) for s in all_steps])
+
+
+def combined(parts: Sequence[Progress]) -> Progress:
+    """The progress of several sections together."""
     return Progress(
         sum(p.answered for p in parts),
         sum(p.total for p in parts),
@@ -199,7 +203,7 @@ def set_problems(values: dict[str, list[Problem]]) -> None:
 
 
 def flash(kind: str, message: str) -> None:
-    """A message to show once, at the top of the next run (after st.rerun)."""
+    """A message to show once, at the top of the page drawn next (after a callback or rerun)."""
     st.session_state[FLASH_KEY] = (kind, message)
 
 

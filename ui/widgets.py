@@ -108,7 +108,6 @@ def render_item(
             help=help_text,
             horizontal=True,
         )
-        raw = {"true": True, "false": False}.get(raw, raw)
     elif item.type == "single":
         choices = [o.value for o in item.options] + ([DONT_KNOW] if item.dont_know else [])
         labels = {o.value: tx(o.label) for o in item.options} | {DONT_KNOW: t("rating.dont_know")}
@@ -135,10 +134,6 @@ def render_item(
             key=key,
             help=help_text,
         )
-        if item.dont_know and _dont_know_box(item, value, key):
-            raw = DONT_KNOW
-        elif not raw:
-            raw = None
     elif item.type == "numeric":
         raw = st.text_input(
             label,
@@ -147,10 +142,6 @@ def render_item(
             help=help_text,
             placeholder=_number_placeholder(item),
         )
-        if item.dont_know and _dont_know_box(item, value, key):
-            raw = DONT_KNOW
-        elif raw is not None and not raw.strip():
-            raw = None
     else:  # text
         raw = st.text_input(
             label,
@@ -159,15 +150,39 @@ def render_item(
             help=help_text,
             max_chars=500,
         )
-        if item.dont_know and _dont_know_box(item, value, key):
-            raw = DONT_KNOW
-        elif raw is not None and not raw.strip():
-            raw = None
+    dont_know = _has_dont_know_box(item) and _dont_know_box(item, value, key)
     _caption(item, levels)
     for prob in problems:
         # The message may repeat what was typed: shown literally, never as Markdown.
         st.error(md_escape(item_problem_text(item, prob)), icon=":material/warning:")
-    return raw
+    return _raw(item, raw, dont_know)
+
+
+def submitted_raw(item: Item, key: str) -> Any:
+    """The raw input of `item`'s widget drawn under `key`, read from the session state.
+
+    What `render_item` returned for it, available in a form's on_click callback (which
+    runs before the page is drawn again).
+    """
+    dont_know = _has_dont_know_box(item) and bool(st.session_state.get(f"{key}:dk", False))
+    return _raw(item, st.session_state.get(key), dont_know)
+
+
+def _has_dont_know_box(item: Item) -> bool:
+    return item.dont_know and item.type in ("multiple", "numeric", "text")
+
+
+def _raw(item: Item, value: Any, dont_know: bool) -> Any:
+    """A widget's value as raw input: yes/no as booleans, blanks as None."""
+    if dont_know:
+        return DONT_KNOW
+    if item.type == "yesno":
+        return {"true": True, "false": False}.get(value, value)
+    if item.type == "multiple":
+        return value or None
+    if isinstance(value, str) and item.type in ("numeric", "text") and not value.strip():
+        return None
+    return value
 
 
 def item_problem_text(item: Item, prob: Problem) -> str:

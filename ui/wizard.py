@@ -10,6 +10,10 @@ condition that refers to a question on the same page can only be re-evaluated wh
 form is submitted: the new answers are kept in hand, the page is redrawn with the
 questions that now apply, and if one of those is required and still empty the section
 is not saved yet and the message says so beside the question.
+
+The save runs in the form buttons' on_click callback, which Streamlit calls before the
+script: the same run then draws the next section (or the refused one with its
+messages), so a click costs one script run, not a run that saves and a rerun that draws.
 """
 
 from __future__ import annotations
@@ -24,15 +28,21 @@ from assessment.questionnaire import QuestionnaireSet
 from ui import actions, layout, navigation, session, state
 from ui.i18n import error_text, t, tx
 from ui.resources import questionnaires
-from ui.widgets import render_item
+from ui.widgets import render_item, submitted_raw
 
 PENDING_KEY = "pending"
 JUST_CREATED_KEY = "just_created"
 STALE_KEY = "stale"
+ERROR_KEY = "wizard_error"  # an unexpected save error, raised on the page (after the form)
+JUMP_KEY = "jump:section"
+GOTO_KEY = "wizard_goto"  # a page to switch to, set by the save of the last section
 
 
 def render() -> None:
     """Draw the wizard page."""
+    goto = st.session_state.pop(GOTO_KEY, None)
+    if goto is not None:
+        navigation.go(goto)
     qset = questionnaires()
     all_steps = state.steps(qset)
     cur = session.current()
@@ -56,12 +66,17 @@ def render() -> None:
     _stale_notice()
     _resume_notice(cur)
     _progress(all_steps, state.effective(state.answers(), qset), index, cur is not None)
-    _form(qset, all_steps, index, in_hand, effective)
+    _form(all_steps, index, in_hand, effective)
+    err = st.session_state.pop(ERROR_KEY, None)
+    if err is not None:
+        raise err  # the page boundary shows it, below the form as typed
 
 
 def _progress(all_steps: list[state.Step], answers: dict, index: int, started: bool) -> None:
-    done = sum(1 for s in all_steps if state.section_progress(s.section, answers).complete)
-    total = state.total_progress(all_steps, answers)
+    parts = [state.section_progress(s.section, answers) for s in all_steps]
+    complete = [p.complete for p in parts]
+    done = sum(complete)
+    total = state.combined(parts)
     share = total.answered / total.total if total.total else 0.0
     st.progress(
         share,
@@ -77,18 +92,24 @@ def _progress(all_steps: list[state.Step], answers: dict, index: int, started: b
         return
     labels = []
     for i, s in enumerate(all_steps):
-        mark = "✓" if state.section_progress(s.section, answers).complete else "○"
+        mark = "✓" if complete[i] else "○"
         labels.append(f"{mark} {i + 1}. {tx(s.questionnaire.title)} · {tx(s.section.label)}")
-    choice = st.selectbox(
+    # One widget for the whole wizard (not one per page and revision), so a page change
+    # does not remount it; it shows the open page, and a choice moves in its callback.
+    st.session_state[JUMP_KEY] = index
+    st.selectbox(
         t("wizard.jump"),
         range(len(all_steps)),
-        index=index,
         format_func=labels.__getitem__,
-        key=f"jump:{state.rev()}:{index}",
+        key=JUMP_KEY,
+        on_change=_on_jump,
     )
-    if choice != index:
+
+
+def _on_jump() -> None:
+    choice = st.session_state.get(JUMP_KEY)
+    if choice is not None and choice != state.section_index():
         _leave(choice)
-        st.rerun()
 
 
 def _leave(target: int) -> None:
@@ -99,7 +120,6 @@ def _leave(target: int) -> None:
 
 
 def _form(
-    qset: QuestionnaireSet,
     all_steps: list[state.Step],
     index: int,
     in_hand: dict[str, Any],
@@ -110,8 +130,8 @@ def _form(
     items = state.visible_items(section, effective)
     problems = state.problems()
     levels = state.levels_of(step)
-    raws: dict[str, Any] = {}
-    with st.form(f"form:{section.id}:{state.rev()}", enter_to_submit=False):
+    rev = state.rev()
+    with st.form(f"form:{section.id}:{rev}", enter_to_submit=False):
         st.subheader(
             t("wizard.section_heading", n=index + 1, total=len(all_steps), label=tx(section.label)),
             anchor=False,
@@ -126,28 +146,57 @@ def _form(
             if item.subdomain and item.subdomain != subdomain:
                 subdomain = item.subdomain
                 st.markdown(f"#### {tx(labels.get(subdomain))}")
-            raws[item.id] = render_item(
+            render_item(
                 item,
                 in_hand.get(item.id),
-                key=f"w:{item.id}:{state.rev()}",
+                key=_widget_key(item.id, rev),
                 problems=problems.get(item.id, ()),
                 levels=levels,
             )
         if not items:
             st.info(t("wizard.nothing_applies"))
         back_col, next_col = st.columns(2)
-        back = False
+        shown = tuple(it.id for it in items)
         if index > 0:
-            back = back_col.form_submit_button(t("wizard.back"), width="stretch")
+            back_col.form_submit_button(
+                t("wizard.back"),
+                width="stretch",
+                on_click=_on_submit,
+                args=(index, index - 1, shown, rev),
+            )
         last = index == len(all_steps) - 1
-        forward = next_col.form_submit_button(
+        next_col.form_submit_button(
             t("wizard.save_review") if last else t("wizard.save_next"),
             type="primary",
             width="stretch",
+            on_click=_on_submit,
+            args=(index, index + 1, shown, rev),
         )
-    if back or forward:
-        target = index - 1 if back else index + 1
+
+
+def _widget_key(item_id: str, rev: int) -> str:
+    return f"w:{item_id}:{rev}"
+
+
+def _on_submit(index: int, target: int, shown: tuple[str, ...], rev: int) -> None:
+    """A form button's callback: check and save the section as the form was submitted."""
+    if rev != state.rev():
+        return  # a form drawn before a save or reload that another click got to first
+    try:
+        qset = questionnaires()
+        all_steps = state.steps(qset)
+        step = all_steps[index]
+        pending = st.session_state.get(PENDING_KEY, {}).get(step.id, {})
+        in_hand = {**state.answers(), **pending}
+        raws = {}
+        for item_id in shown:
+            item = qset.item(item_id)
+            assert item is not None
+            raws[item_id] = submitted_raw(item, _widget_key(item_id, rev))
         _submit(qset, all_steps, index, raws, in_hand, target)
+    except AssessmentError as err:
+        # Raised in a callback it would bypass the page boundary: the page raises it.
+        st.session_state[ERROR_KEY] = err
 
 
 def _coerce(items_raw: dict[str, Any], qset: QuestionnaireSet) -> tuple[dict, list[Problem]]:
@@ -209,10 +258,9 @@ def _submit(
             state.set_problems({})
         else:
             state.set_problems(grouped)
-        if grouped or appeared:
-            state.bump()
-            st.rerun()
-    _save(qset, step, section_values, index, target)
+        state.bump()
+        return
+    _save(qset, step, section_values, target)
 
 
 def _in_section(qset: QuestionnaireSet, item_id: str | None, section_id: str) -> bool:
@@ -224,7 +272,6 @@ def _save(
     qset: QuestionnaireSet,
     step: state.Step,
     section_values: dict[str, Any],
-    index: int,
     target: int,
 ) -> None:
     # Only the shown (relevant) questions of this page are written.
@@ -238,10 +285,10 @@ def _save(
         if err.code == "S401":
             state.set_problems({"profile.credit_code": list(err.problems)})
             state.bump()
-            st.rerun()
+            return
         if err.code == "S402":
             st.session_state[STALE_KEY] = err
-            st.rerun()
+            return
         raise
     answers = state.answers()
     for item in step.section.items:
@@ -252,10 +299,10 @@ def _save(
     state.bump()
     state.flash("success", t("wizard.saved", label=tx(step.section.label)))
     if target >= len(state.steps(qset)):
-        navigation.go("review")
+        st.session_state[GOTO_KEY] = "review"
+        return
     state.go_to(target)
     st.session_state[JUST_CREATED_KEY] = cur is None
-    st.rerun()
 
 
 def _stale_notice() -> None:

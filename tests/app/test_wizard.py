@@ -21,6 +21,7 @@ from apphelpers import (
     resume_code,
     save,
     start,
+    submit,
     texts,
     widget,
     widget_section,
@@ -289,3 +290,41 @@ def test_a_broken_questionnaire_shows_a_friendly_page(db_url, tmp_path, monkeypa
     button(at, "start_new").click().run()
     assert not at.exception
     assert any("问卷暂时无法加载" in m for m in errors(at))
+
+
+def _picker(at):
+    return next(s for s in at.selectbox if s.key and s.key.startswith("jump:"))
+
+
+def test_the_section_picker_follows_saves_and_jumps(db_url):
+    at = complete(new_app("en"), sections=SECTIONS[:3])
+    assert widget_section(at) == "im.production"
+    assert _picker(at).value == 3
+    jump(at, "profile.facts")
+    assert _picker(at).value == 1
+    assert widget(at, "profile.employees").value == "120"  # the stored answer, not stale input
+    save(at)
+    assert widget_section(at) == "im.factory", errors(at)
+    assert _picker(at).value == 2
+    assert any("Saved" in s.value for s in at.success)  # shown once, in the same run
+
+
+def test_saving_after_the_assessment_was_submitted_elsewhere_shows_why(db_url):
+    # The save runs in the button's callback; its error still reaches the page boundary.
+    first = complete(new_app("en"), sections=SECTIONS[:2])
+    code = resume_code(first)
+    second = new_app("en")
+    second.query_params["resume"] = code
+    second.run()
+    button(second, "continue").click().run()
+    assert widget_section(second) == "im.factory"
+    for _, answers in SECTIONS[2:]:
+        fill(first, answers)
+        save(first)
+    submit(first)
+    fill(second, {"im.factory.equipment.l1.plan": "none", "im.factory.network.l2.lan": "none"})
+    save(second)
+    assert not second.exception
+    assert widget_section(second) == "im.factory"  # the form stays, as typed
+    assert widget(second, "im.factory.equipment.l1.plan").value == "none"
+    assert any(CATALOGUE["S407"].en.split("{")[0] in m for m in errors(second)), errors(second)

@@ -96,6 +96,42 @@ def test_numeric_column_with_dont_know_and_blank_cells():
     assert batch["readiness.confidence"].iloc[0] < 1.0
 
 
+def _string_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in frame.columns
+        if pd.api.types.infer_dtype(frame[c].astype(object), skipna=True) == "string"
+    ]
+
+
+@pytest.mark.parametrize("storage", ["object", "python", "pyarrow", "pyarrow-chunked"])
+def test_text_columns_score_the_same_in_every_storage(shipped, storage):
+    # Arrow-backed columns are dictionary-encoded by Arrow, the others by pandas; a
+    # column built by concatenation holds several Arrow chunks.
+    rng = random.Random(11)
+    rows = [random_answers(shipped, rng) for _ in range(120)]
+    frame = pd.DataFrame(rows)
+    text = _string_columns(frame)
+    assert len(text) > 50
+    dtype = {"object": object, "python": pd.StringDtype("python")}.get(
+        storage, pd.StringDtype("pyarrow")
+    )
+    frame[text] = frame[text].astype(dtype)
+    if storage == "pyarrow-chunked":
+        frame = pd.concat([frame.iloc[:50], frame.iloc[50:]])
+        assert frame[text[0]].array.__arrow_array__().num_chunks == 2
+    assert_same(score_batch(frame, shipped), rows, shipped)
+
+
+def test_numeric_column_of_mixed_python_and_numpy_numbers():
+    # As a database driver may hand them over; one by one, the same plain numbers.
+    values = [12, np.int64(40), np.float64(2.5), None, "dont_know", 7.25]
+    rows = [{**WORKED, "green.energy.unit": v} for v in [12, 40, 2.5, None, "dont_know", 7.25]]
+    frame = pd.DataFrame(rows)
+    frame["green.energy.unit"] = pd.Series(values, dtype=object)
+    assert_same(score_batch(frame, QSET), rows, QSET)
+
+
 def _bad(column, value):
     return pd.DataFrame([WORKED, {**WORKED, column: value}])
 
@@ -112,6 +148,8 @@ def _bad(column, value):
         (_bad("green.energy.permit", "yes"), "A204"),
         (_bad("green.energy.unit", "lots"), "A204"),
         (_bad("green.energy.unit", True), "A204"),
+        (_bad("green.energy.unit", np.True_), "A204"),
+        (_bad("green.energy.unit", "12 t"), "A204"),
     ],
 )
 def test_bad_cells_are_coded_errors_naming_row_and_column(frame, code):
@@ -286,18 +324,19 @@ def test_sections_without_subdomains_and_green_subdomains():
 
 
 @pytest.mark.slow
-def test_batch_is_fast(shipped):
-    import time
-
+def test_batch_of_20000_repeated_rows_scores_each_copy_alike(shipped):
+    # Speed is measured in bench/ (BENCHMARKS.md), never asserted here; this checks that a
+    # large batch (many blocks) gives every copy of a row the same scores.
     rng = random.Random(3)
     rows = [random_answers(shipped, rng) for _ in range(500)]
     frame = pd.concat([pd.DataFrame(rows)] * 40, ignore_index=True)  # 20,000 rows
-    start = time.perf_counter()
     out = score_batch(frame, shipped)
-    elapsed = time.perf_counter() - start
     assert len(out) == 20_000
-    assert elapsed < 10.0, f"20,000 rows took {elapsed:.1f}s"
     assert np.isfinite(out["im.total"]).all()
+    first = out.iloc[:500].to_numpy(dtype=float)
+    for copy in range(1, 40):
+        part = out.iloc[copy * 500 : (copy + 1) * 500].to_numpy(dtype=float)
+        assert np.array_equal(first, part, equal_nan=True)
 
 
 # --- fixtures -------------------------------------------------------------------------------

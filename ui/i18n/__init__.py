@@ -38,8 +38,8 @@ def load_catalogs(folder: Path = CATALOG_DIR) -> dict[str, dict[str, str]]:
 def catalogs() -> dict[str, dict[str, str]]:
     """The catalogs, read once per server process."""
     # functools, not st.cache_resource: t() calls this ~200 times per section page, and
-    # X
-    # (bench/pages.py). The catalogs take no arguments and never change while running.
+    # each cache_resource call hashes its arguments and takes a lock (BENCHMARKS.md,
+    # finding 6). The catalogs take no arguments and never change while running.
     return load_catalogs()
 
 
@@ -60,9 +60,10 @@ def _browser_locale() -> str | None:
 
 def lang() -> str:
     """The language of this session: chosen in the sidebar, else the browser's, else zh."""
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = lang_from_locale(_browser_locale())
-    value = st.session_state[LANG_KEY]
+    # One session-state read (each takes a lock): t() and tx() ask ~200 times a page.
+    value = st.session_state.get(LANG_KEY)
+    if value is None:
+        value = st.session_state[LANG_KEY] = lang_from_locale(_browser_locale())
     return value if value in LANGS else DEFAULT_LANG
 
 
