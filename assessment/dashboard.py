@@ -100,23 +100,20 @@ class Headline:
     mean_integration: float | None
 
 
-def headline(engine: Engine, filters: Filters) -> Headline:
-    """Counts and means over the filtered assessments."""
-    query = scope(
-        select(
-            func.count(Assessment.id),
-            func.count(func.distinct(Assessment.enterprise_id)),
-            _avg(Score.cmmm_level),
-            _share(Score.cmmm_level >= EQUIPMENT_LEVEL),
-            _avg(Score.readiness_score),
-            _avg(Score.cmmm_score),
-            _avg(Score.green_score),
-            _avg(Score.integration_index),
-        ),
-        filters,
+def _headline_columns() -> tuple[Any, ...]:
+    return (
+        func.count(Assessment.id),
+        func.count(func.distinct(Assessment.enterprise_id)),
+        _avg(Score.cmmm_level),
+        _share(Score.cmmm_level >= EQUIPMENT_LEVEL),
+        _avg(Score.readiness_score),
+        _avg(Score.cmmm_score),
+        _avg(Score.green_score),
+        _avg(Score.integration_index),
     )
-    with transaction(engine) as conn:
-        row = conn.execute(query).one()
+
+
+def _headline_of(row: Sequence[Any]) -> Headline:
     n = int(row[0])
     return Headline(
         assessments=n,
@@ -128,6 +125,13 @@ def headline(engine: Engine, filters: Filters) -> Headline:
         mean_green=_float(row[6]),
         mean_integration=_float(row[7]),
     )
+
+
+def headline(engine: Engine, filters: Filters) -> Headline:
+    """Counts and means over the filtered assessments."""
+    query = scope(select(*_headline_columns()), filters)
+    with transaction(engine) as conn:
+        return _headline_of(conn.execute(query).one())
 
 
 # --- distributions -----------------------------------------------------------------------
@@ -359,14 +363,7 @@ def overview(engine: Engine, filters: Filters) -> Overview:
     )
     query = scope(
         select(
-            func.count(Assessment.id),
-            func.count(func.distinct(Assessment.enterprise_id)),
-            _avg(Score.cmmm_level),
-            _share(Score.cmmm_level >= EQUIPMENT_LEVEL),
-            _avg(Score.readiness_score),
-            _avg(Score.cmmm_score),
-            _avg(Score.green_score),
-            _avg(Score.integration_index),
+            *_headline_columns(),
             func.sum(case((invest, this), else_=None)),
             func.sum(case((invest, last), else_=None)),
             func.count(case((invest, 1), else_=None)),
@@ -386,17 +383,7 @@ def overview(engine: Engine, filters: Filters) -> Overview:
     ).group_by(Enterprise.city, Enterprise.industry, Score.cmmm_level)
     with transaction(engine) as conn:
         row = conn.execute(query).one()
-    n = int(row[0])
-    head = Headline(
-        assessments=n,
-        enterprises=int(row[1]),
-        mean_level=_float(row[2]),
-        share_level3=_float(row[3]) if n else None,
-        mean_readiness=_float(row[4]),
-        mean_cmmm_score=_float(row[5]),
-        mean_green=_float(row[6]),
-        mean_integration=_float(row[7]),
-    )
+    head = _headline_of(row)
     total_this, total_last, n_invest = row[8], row[9], int(row[10] or 0)
     growth = None
     if n_invest and total_last:
