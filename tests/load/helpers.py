@@ -253,3 +253,28 @@ def server_errors(text_out: str) -> list[str]:
     """Lines of a server log that report an error or a traceback."""
     marks = ("Traceback", "Error", "ERROR", "Exception")
     return [line for line in text_out.splitlines() if any(m in line for m in marks)]
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of process `root` and its live descendants (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        parent[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parent.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
