@@ -26,11 +26,11 @@ from bench.__main__ import BENCHMARKS  # noqa: E402
 from bench.timing import Row, Target, Timing, format_value, interleaved, paired_ratio  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-# Rows each benchmark must produce (dashboard: 3 figures × SQLite and PostgreSQL).
+# Rows each benchmark must produce (dashboard: 4 figures × SQLite and PostgreSQL).
 EXPECTED_ROWS = {
     "scoring": 1,
     "peers": 2,
-    "dashboard": 6,
+    "dashboard": 8,
     "xlsx_import": 1,
     "pages": 2,
     "browser": 1,
