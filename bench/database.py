@@ -25,23 +25,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, text
 
+from assessment.exchange import KEY_SCORE_SOURCES, key_scores
 from assessment.storage import make_engine, upgrade
 from assessment.storage.db import head_revision
-from assessment.storage.facts import answer_facts
+from assessment.storage.facts import ANSWER_FACTS, answer_facts
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 from bench import population
 
-KEY_SCORES = {
-    "cmmm_level": "im.level",
-    "cmmm_total": "im.total",
-    "cmmm_score": "im.score",
-    "green_score": "green.score",
-    "green_veto": "green.veto",
-    "integration_index": "integration.index",
-    "integration_stage": "integration.stage",
-    "readiness_score": "readiness.score",
-    "confidence": "readiness.confidence",
-}
 CHUNK = 20_000
 
 
@@ -102,10 +92,7 @@ def _rows(
                     "submitted_at": when,
                 }
             )
-            key = {c: _num(flat[i, col[k]]) for c, k in KEY_SCORES.items()}
-            for c in ("cmmm_level", "integration_stage"):
-                key[c] = None if key[c] is None else int(key[c])
-            key["green_veto"] = None if key["green_veto"] is None else bool(key["green_veto"])
+            key = key_scores({k: _num(flat[i, col[k]]) for k in KEY_SCORE_SOURCES.values()})
             sc.append({"assessment_id": i + 1, "scored_at": when, **key, **answer_facts(a)})
             long += [
                 {"assessment_id": i + 1, "key": k, "value": _num(flat[i, j])}
@@ -222,7 +209,7 @@ class PgDatabase:
                                 "created_at"),
                 "assessments": ("id", "enterprise_id", "year", "status", "questionnaire_versions",
                                 "answers", "version", "created_at", "updated_at", "submitted_at"),
-                "scores": ("assessment_id", *KEY_SCORES, "scored_at"),
+                "scores": ("assessment_id", *KEY_SCORE_SOURCES, *ANSWER_FACTS, "scored_at"),
                 "assessment_scores": ("assessment_id", "key", "value"),
             }  # fmt: skip
             for table, rows in _rows(ctx.population(n), ctx.scores(n), ctx.qset.versions()):
