@@ -17,7 +17,8 @@ from sqlalchemy import Engine, Float, Select, and_, case, cast, func, select, tr
 from assessment.questionnaire import QuestionnaireSet
 from assessment.reference import INDUSTRIES
 from assessment.storage.db import transaction
-from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
+from assessment.storage.models import Assessment, Enterprise, Score, ScoreRollup
+from assessment.storage.rollup import UNKNOWN
 
 # Policy §1 targets and the proxies this toolkit computes for them.
 INVEST_GROWTH_TARGET = 0.12
@@ -166,85 +167,36 @@ def subdomain_ids(qset: QuestionnaireSet) -> list[str]:
 
 
 def subdomain_heatmap(engine: Engine, filters: Filters, keys: Sequence[str]) -> pd.DataFrame:
-    """Mean sub-domain score by industry: columns industry, key, mean, n (answered)."""
-    query = scope(
-        select(
-            Enterprise.industry.label("industry"),
-            AssessmentScore.key.label("key"),
-            _avg(AssessmentScore.value).label("mean"),
-            func.count(AssessmentScore.value).label("n"),
-        ),
-        filters,
-    ).join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
-    query = query.where(AssessmentScore.key.in_(list(keys))).group_by(
-        Enterprise.industry, AssessmentScore.key
-    )
-    frame = _frame(engine, query)
-    if frame.empty:
-        return pd.DataFrame(columns=["industry", "key", "mean", "n"])
-    frame["mean"] = frame["mean"].astype(float)
-    return frame.sort_values(["industry", "key"], ignore_index=True)
+    """Mean sub-domain score by industry: columns industry, key, mean, n (answered).
 
-
-CUBE_DIMS = ("year", "city", "industry", "size_class", "level")
-
-
-def subdomain_cube(engine: Engine, keys: Sequence[str]) -> pd.DataFrame:
-    """Sum and count of each sub-domain score per year, city, industry, size class and level.
-
-    One scan of the long score table answers the heatmap for every filter combination
-    (`heatmap_from_cube`), so the UI runs it once per data version, not per filter.
-    Columns: the CUBE_DIMS, key, total, n (answered).
+    Read from the score rollup (assessment.storage.rollup): sums and counts per dashboard
+    cell, so the mean is Σ sums ÷ Σ answered over the cells in the filters — the same
+    number as averaging every assessment's score, from thousands of rows, not millions.
     """
-    dims = (
-        Assessment.year.label("year"),
-        Enterprise.city.label("city"),
-        Enterprise.industry.label("industry"),
-        Enterprise.size_class.label("size_class"),
-        Score.cmmm_level.label("level"),
-        AssessmentScore.key.label("key"),
-    )
-    query = (
-        scope(
-            select(
-                *dims,
-                func.sum(cast(AssessmentScore.value, Float)).label("total"),
-                func.count(AssessmentScore.value).label("n"),
-            ),
-            Filters(),
-        )
-        .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
-        .where(AssessmentScore.key.in_(list(keys)))
-        .group_by(*dims)
-    )
-    frame = _frame(engine, query)
-    if frame.empty:
-        return pd.DataFrame(columns=[*CUBE_DIMS, "key", "total", "n"])
-    frame["total"] = frame["total"].astype(float)
-    frame["n"] = frame["n"].astype(int)
-    return frame
-
-
-def heatmap_from_cube(cube: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """`subdomain_heatmap` for these filters, from a `subdomain_cube`."""
-    mask = pd.Series(True, index=cube.index)
-    for column, value in zip(
-        CUBE_DIMS,
-        (filters.year, filters.city, filters.industry, filters.size_class, filters.level),
-        strict=True,
+    rows = ScoreRollup.__table__.c
+    answered = func.sum(rows.answered)
+    query = select(
+        rows.industry.label("industry"),
+        rows.key.label("key"),
+        (cast(func.sum(rows.total), Float) / func.nullif(answered, 0)).label("mean"),
+        answered.label("n"),
+    ).where(rows.key.in_(list(keys)))
+    for column, value in (
+        (rows.year, filters.year),
+        (rows.city, filters.city),
+        (rows.industry, filters.industry),
+        (rows.size_class, filters.size_class),
+        (rows.level, filters.level),
     ):
         if value is not None:
-            mask &= cube[column] == value
-    chosen = cube.loc[mask]
-    if chosen.empty:
+            query = query.where(column == value)
+    frame = _frame(engine, query.group_by(rows.industry, rows.key))
+    if frame.empty:
         return pd.DataFrame(columns=["industry", "key", "mean", "n"])
-    sums = chosen.groupby(["industry", "key"], dropna=False, sort=True)[["total", "n"]].sum()
-    sums = sums.reset_index()
-    answered = sums["n"] > 0
-    sums["mean"] = (sums["total"] / sums["n"].where(answered)).astype(float)
-    return sums[["industry", "key", "mean", "n"]].sort_values(
-        ["industry", "key"], ignore_index=True
-    )
+    frame["industry"] = frame["industry"].replace({UNKNOWN: None})
+    frame["mean"] = frame["mean"].astype(float)
+    frame["n"] = frame["n"].astype(int)
+    return frame.sort_values(["industry", "key"], ignore_index=True)
 
 
 def trend(engine: Engine, filters: Filters) -> pd.DataFrame:

@@ -284,6 +284,7 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
     from assessment.exchange import key_scores
     from assessment.reference import size_class
     from assessment.scoring import score_batch
+    from assessment.storage import rollup
     from assessment.storage.db import transaction
     from assessment.storage.facts import answer_facts
     from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
@@ -360,4 +361,5 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
                 ]
             conn.execute(insert(Score), score_rows)
             conn.execute(insert(AssessmentScore), long_rows)
+        rollup.rebuild(conn)
     return len(population)

@@ -592,6 +592,7 @@ def commit(
     from sqlalchemy.exc import IntegrityError
 
     from assessment.reference import size_class
+    from assessment.storage import rollup
     from assessment.storage.db import transaction
     from assessment.storage.facts import answer_facts
     from assessment.storage.models import Assessment, AssessmentScore, AuditEntry, Enterprise, Score
@@ -628,6 +629,8 @@ def commit(
                 ).first()
                 if clash is not None:
                     raise fail("S411", value=clash.credit_code, year=clash.year)
+            # Enterprises already stored may move to other dashboard cells (new facts).
+            before = rollup.cells_of(conn, enterprise_ids.values())
             score_rows: list[dict[str, Any]] = []
             long_rows: list[dict[str, Any]] = []
             for r in ordered:
@@ -695,6 +698,7 @@ def commit(
             conn.execute(insert(Score), score_rows)
             for start in range(0, len(long_rows), 5000):
                 conn.execute(insert(AssessmentScore), long_rows[start : start + 5000])
+            rollup.refresh(conn, before | rollup.cells_of(conn, enterprise_ids.values()))
             conn.execute(
                 insert(AuditEntry).values(
                     at=now,

@@ -34,6 +34,24 @@ def _where(f: Filters, *, year: bool = True) -> str:
     return " WHERE " + " AND ".join(parts)  # fmt: skip
 
 
+def _rollup_where(f: Filters) -> str:
+    parts = []
+    for column, value in (
+        ("r.year", f.year),
+        ("r.city", f.city),
+        ("r.industry", f.industry),
+        ("r.size_class", f.size_class),
+        ("r.level", f.level),
+    ):
+        if value is not None:
+            parts.append(
+                f" AND {column} = {value!r}"
+                if isinstance(value, str)
+                else f" AND {column} = {int(value)}"
+            )
+    return "".join(parts)  # fmt: skip
+
+
 def queries(dialect: str, f: Filters, keys: list[str]) -> dict[str, str]:
     """name → SQL for one dashboard render with filters f."""
     real = "DOUBLE PRECISION" if dialect == "postgresql" else "REAL"
@@ -59,11 +77,9 @@ def queries(dialect: str, f: Filters, keys: list[str]) -> dict[str, str]:
         f"COUNT(CASE WHEN {equip} THEN 1 END){FROM}{w}",
         "levels": f"SELECT e.city, e.industry, s.cmmm_level, COUNT(a.id){FROM}{w} "
         "GROUP BY e.city, e.industry, s.cmmm_level",
-        "subdomain_cube": "SELECT a.year, e.city, e.industry, e.size_class, s.cmmm_level, "
-        f"x.key, SUM(CAST(x.value AS {real})), COUNT(x.value){FROM} "
-        f"JOIN assessment_scores x ON x.assessment_id = a.id{_where(Filters())} "
-        f"AND x.key IN ({key_list}) "
-        "GROUP BY a.year, e.city, e.industry, e.size_class, s.cmmm_level, x.key",
+        "subdomain_heatmap": f"SELECT r.industry, r.key, CAST(SUM(r.total) AS {real}) / "
+        "NULLIF(SUM(r.answered), 0), SUM(r.answered) FROM score_rollup r "
+        f"WHERE r.key IN ({key_list}){_rollup_where(f)} GROUP BY r.industry, r.key",
         "trend": f"SELECT a.year, COUNT(a.id), AVG(CAST(s.cmmm_level AS {real})), {lv3}, "
         f"AVG(CAST(s.readiness_score AS {real})){FROM}{wy} GROUP BY a.year",
         "investment_by_year": f"SELECT a.year, SUM({this}), SUM({last}), COUNT(a.id){FROM}{wy} "

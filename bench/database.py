@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, text
 
 from assessment.exchange import KEY_SCORE_SOURCES, key_scores
-from assessment.storage import make_engine, upgrade
+from assessment.storage import make_engine, rollup, upgrade
 from assessment.storage.db import head_revision
 from assessment.storage.facts import ANSWER_FACTS, answer_facts
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
@@ -147,6 +147,7 @@ def sqlite_database(ctx, n: int) -> str:
                 )  # fmt: skip
             else:
                 conn.execute(insert(TABLES[table]), rows)
+        rollup.rebuild(conn)  # derived: what a bulk import does after loading
     engine.dispose()
     # Outside SQLAlchemy: its SQLite engine opens a transaction, where a checkpoint fails.
     raw = sqlite3.connect(tmp, isolation_level=None)
@@ -225,6 +226,13 @@ class PgDatabase:
                     f"(SELECT max(id) FROM {seq_table}))"
                 )
             raw.commit()
+        finally:
+            raw.close()
+        with self.engine.begin() as conn:
+            rollup.rebuild(conn)  # derived: what a bulk import does after loading
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
             cur.execute("ANALYZE")
             raw.commit()
         finally:

@@ -99,13 +99,6 @@ def cached(name: str, filters: Filters, data_version: tuple[str, int, str], *arg
     return getattr(dashboard, name)(engine(), filters, *args)
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def subdomain_cube(data_version: tuple[str, int, str], keys: tuple[str, ...]) -> pd.DataFrame:
-    """The heatmap's cube at this data version: one scan serves every filter change."""
-    del data_version  # only part of the cache key
-    return dashboard.subdomain_cube(engine(), keys)
-
-
 @st.cache_resource(show_spinner=False)
 def programs():
     from assessment.programs import load_programs

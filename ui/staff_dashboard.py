@@ -27,7 +27,6 @@ from ui.staff_common import (
     pct,
     programs,
     s,
-    subdomain_cube,
     version,
 )
 
@@ -132,7 +131,7 @@ def _heatmap(filters: Filters, ver) -> None:
         for section in q.sections
         for sub in section.subdomains
     }
-    frame = dashboard.heatmap_from_cube(subdomain_cube(ver, tuple(keys)), filters)
+    frame = cached("subdomain_heatmap", filters, ver, tuple(keys))
     if frame.empty:
         st.info(s("dash.empty"))
         return

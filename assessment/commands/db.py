@@ -40,6 +40,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=import_)
 
+    roll = actions.add_parser(
+        "rollup",
+        help="check that the dashboard's score rollup matches the stored scores",
+        description="Compare the score rollup (derived, kept in step by every write) with a "
+        "fresh aggregate of the stored scores; exit 1 if they differ. --rebuild recomputes it.",
+    )
+    roll.add_argument("--rebuild", action="store_true", help="recompute the whole rollup")
+    roll.set_defaults(handler=rollup_)
+
 
 def _where() -> str:
     # The URL without its password, for messages.
@@ -81,6 +90,30 @@ def import_(args: argparse.Namespace) -> int:
     n = exchange.import_jsonl(engine, args.file)
     _audit(engine, "db_import", {"file": str(args.file), "rows": n})
     print(f"Imported {n} rows from {args.file} into {_where()}")
+    return 0
+
+
+def rollup_(args: argparse.Namespace) -> int:
+    from assessment.storage import rollup
+    from assessment.storage.db import check_schema, transaction
+
+    engine = db.make_engine()
+    check_schema(engine)
+    if args.rebuild:
+        with transaction(engine, write=True) as conn:
+            rows = rollup.rebuild(conn)
+        _audit(engine, "rollup_rebuild", {"rows": rows})
+        print(f"{_where()}: score rollup rebuilt, {rows} rows")
+        return 0
+    with transaction(engine) as conn:
+        wrong = rollup.differences(conn)
+    if wrong:
+        print(f"{_where()}: score rollup differs from the stored scores in {len(wrong)} rows")
+        for key, fresh, stored in wrong[:10]:
+            print(f"  {key}: scores give {fresh}, rollup holds {stored}")
+        print("Run `python -m assessment db rollup --rebuild` to recompute it.")
+        return 1
+    print(f"{_where()}: score rollup in step with the stored scores")
     return 0
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assessment.errors import AssessmentError, fail, problem
 from assessment.questionnaire import QuestionnaireSet, Section
+from assessment.storage import rollup
 from assessment.storage.audit import AuditStore
 from assessment.storage.db import transaction
 from assessment.storage.facts import answer_facts
@@ -352,7 +353,9 @@ class DraftStore(AuditStore):
             if done != 1:
                 raise self._lost_race(conn, assessment_id, expected_version)
             if section_id.startswith(f"{self._profile_id()}."):
-                self._sync_enterprise(conn, row.enterprise_id, merged)
+                # A new city or industry moves earlier submissions to other dashboard cells.
+                with rollup.tracking(conn, [row.enterprise_id]):
+                    self._sync_enterprise(conn, row.enterprise_id, merged)
         return expected_version + 1
 
     def submit(
@@ -388,27 +391,28 @@ class DraftStore(AuditStore):
             ).rowcount
             if done != 1:
                 raise self._lost_race(conn, assessment_id, expected_version)
-            conn.execute(
-                insert(Score).values(
-                    assessment_id=assessment_id,
-                    scored_at=now,
-                    **key_scores,
-                    **answer_facts(answers),
-                )
-            )
-            if flat:
+            with rollup.tracking(conn, [row.enterprise_id]):
                 conn.execute(
-                    insert(AssessmentScore),
-                    [
-                        {"assessment_id": assessment_id, "key": key, "value": value}
-                        for key, value in flat.items()
-                    ],
+                    insert(Score).values(
+                        assessment_id=assessment_id,
+                        scored_at=now,
+                        **key_scores,
+                        **answer_facts(answers),
+                    )
                 )
-            facts = {"size_class": getattr(result.profile, "size_class", None)}
-            conn.execute(
-                update(Enterprise).where(Enterprise.id == row.enterprise_id).values(**facts)
-            )
-            self._sync_enterprise(conn, row.enterprise_id, answers)
+                if flat:
+                    conn.execute(
+                        insert(AssessmentScore),
+                        [
+                            {"assessment_id": assessment_id, "key": key, "value": value}
+                            for key, value in flat.items()
+                        ],
+                    )
+                facts = {"size_class": getattr(result.profile, "size_class", None)}
+                conn.execute(
+                    update(Enterprise).where(Enterprise.id == row.enterprise_id).values(**facts)
+                )
+                self._sync_enterprise(conn, row.enterprise_id, answers)
             self._audit(
                 conn,
                 actor,

@@ -13,13 +13,16 @@ from sqlalchemy import Boolean, Engine, Float, Integer, String, Table, Text, fun
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from assessment.errors import AssessmentError, fail, problem
+from assessment.storage import rollup
 from assessment.storage.db import current_revision, transaction
 from assessment.storage.drafts import parse_answers
-from assessment.storage.models import TABLES, UTCDateTime
+from assessment.storage.models import DERIVED, TABLES, UTCDateTime
 
 FORMAT = "shanxi-readiness-export"
 FORMAT_VERSION = 1
-_BY_NAME = {t.name: t for t in TABLES}
+# Derived tables are not exported: an import computes them from what it loaded.
+STORED = tuple(t for t in TABLES if t.name not in DERIVED)
+_BY_NAME = {t.name: t for t in STORED}
 _CHUNK = 1000
 
 
@@ -38,7 +41,7 @@ def export_rows(engine: Engine) -> Iterator[dict[str, Any]]:
         "exported_at": datetime.now(UTC).isoformat(),
     }
     with transaction(engine) as conn:
-        for table in TABLES:
+        for table in STORED:
             query = select(table).order_by(*table.primary_key.columns)
             for row in conn.execute(query):
                 yield {
@@ -120,7 +123,7 @@ def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str,
     except (OSError, UnicodeDecodeError) as err:
         raise _bad(file, 1, f"cannot be read as UTF-8 text: {err}") from None
     header: dict[str, Any] | None = None
-    rows: dict[str, list] = {t.name: [] for t in TABLES}
+    rows: dict[str, list] = {t.name: [] for t in STORED}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -162,7 +165,7 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
                     f"the database is not empty ({table.name} has {n} rows); "
                     "import only into a new database",
                 )
-        for table in TABLES:
+        for table in STORED:
             batch = [row for _, row in rows[table.name]]
             if not batch:
                 continue
@@ -177,6 +180,7 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
             total += len(batch)
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
+        rollup.rebuild(conn)
     return total
 
 
@@ -205,7 +209,7 @@ def _insert(conn, table: Table, batch: list[dict[str, Any]]) -> None:
 
 def _reset_sequences(conn) -> None:
     # Rows came with their ids; move each serial sequence past the largest one.
-    for table in TABLES:
+    for table in STORED:
         pk = list(table.primary_key.columns)
         if len(pk) == 1 and pk[0].name == "id" and isinstance(pk[0].type, Integer):
             conn.execute(

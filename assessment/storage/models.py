@@ -72,6 +72,8 @@ class Base(DeclarativeBase):
 
 class Enterprise(Base):
     __tablename__ = "enterprises"
+    # Migration 0003: a rollup refresh finds one dashboard cell's enterprises.
+    __table_args__ = (Index("ix_enterprises_city_industry_size", "city", "industry", "size_class"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
@@ -141,6 +143,29 @@ class AssessmentScore(Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(120), primary_key=True, index=True)
     value: Mapped[float | None] = mapped_column(Float)
+
+
+class ScoreRollup(Base):
+    """Count, answered count and sum of every score key per dashboard cell (migration 0003).
+
+    A cell is a year, city, industry, size class and CMMM level: exactly the dimensions the
+    dashboard filters by. Derived from submitted assessments and kept equal to them by
+    `assessment.storage.rollup` in the transaction that changes them, so the sub-domain
+    heatmap reads thousands of rows, not one per score per assessment. Unknown dimensions
+    are '' (text) and -1 (level) so that the key can be a primary key on every backend.
+    """
+
+    __tablename__ = "score_rollup"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    city: Mapped[str] = mapped_column(String(32), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(32), primary_key=True)
+    size_class: Mapped[str] = mapped_column(String(16), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    assessments: Mapped[int] = mapped_column(Integer, nullable=False)
+    answered: Mapped[int] = mapped_column(Integer, nullable=False)
+    total: Mapped[float | None] = mapped_column(Float)
 
 
 class User(Base):
@@ -238,3 +263,6 @@ metadata = Base.metadata
 
 # Tables in dependency order (parents first): export, import and clearing use it.
 TABLES = tuple(metadata.sorted_tables)
+
+# Tables computed from the others: not exported, rebuilt on import (storage/rollup.py).
+DERIVED = frozenset({"score_rollup"})

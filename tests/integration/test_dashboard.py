@@ -104,6 +104,31 @@ def test_heatmap_equals_pandas(seeded, truth):
     assert all(close(a, b) for a, b in zip(merged["mean"], merged["mean_want"], strict=True))
 
 
+def long_table_heatmap(engine, f: Filters, keys) -> pd.DataFrame:
+    """The heatmap straight from the long score table, as before the rollup (the reference)."""
+    from sqlalchemy import Float, cast, func, select
+
+    from assessment.storage.db import transaction
+    from assessment.storage.models import AssessmentScore, Enterprise
+
+    query = dashboard.scope(
+        select(
+            Enterprise.industry,
+            AssessmentScore.key,
+            func.avg(cast(AssessmentScore.value, Float)),
+            func.count(AssessmentScore.value),
+        ),
+        f,
+    ).join(AssessmentScore, AssessmentScore.assessment_id == dashboard.Assessment.id)
+    query = query.where(AssessmentScore.key.in_(list(keys))).group_by(
+        Enterprise.industry, AssessmentScore.key
+    )
+    with transaction(engine) as conn:
+        rows = [tuple(r) for r in conn.execute(query)]
+    frame = pd.DataFrame(rows, columns=["industry", "key", "mean", "n"])
+    return frame.sort_values(["industry", "key"], ignore_index=True)
+
+
 @pytest.mark.parametrize(
     "f",
     [
@@ -112,15 +137,15 @@ def test_heatmap_equals_pandas(seeded, truth):
         Filters(year=2025, city="taiyuan"),
         Filters(industry="coking", size_class="large"),
         Filters(level=2),
+        Filters(level=0),
         Filters(city="nowhere"),
     ],
-    ids=["all", "year", "year-city", "industry-size", "level", "none"],
+    ids=["all", "year", "year-city", "industry-size", "level", "level-0", "none"],
 )
-def test_heatmap_from_the_cube_equals_the_heatmap_query(seeded, f):
+def test_heatmap_from_the_rollup_equals_the_long_table(seeded, f):
     keys = dashboard.subdomain_ids(staff_seed.qset())
-    cube = dashboard.subdomain_cube(seeded, keys)
-    got = dashboard.heatmap_from_cube(cube, f)
-    want = dashboard.subdomain_heatmap(seeded, f, keys)
+    got = dashboard.subdomain_heatmap(seeded, f, keys)
+    want = long_table_heatmap(seeded, f, keys)
     assert list(got.columns) == list(want.columns)
     assert len(got) == len(want)
     if want.empty:
@@ -130,9 +155,16 @@ def test_heatmap_from_the_cube_equals_the_heatmap_query(seeded, f):
     assert all(close(a, b) for a, b in zip(got["mean"], want["mean"], strict=True))
 
 
-def test_empty_cube_gives_an_empty_heatmap(engine):
-    cube = dashboard.subdomain_cube(engine, ["im.factory.equipment"])
-    assert cube.empty and dashboard.heatmap_from_cube(cube, Filters()).empty
+def test_the_seeded_rollup_is_in_step_with_the_scores(seeded):
+    from assessment.storage import rollup
+    from assessment.storage.db import transaction
+
+    with transaction(seeded) as conn:
+        assert rollup.differences(conn) == []
+
+
+def test_no_submissions_give_an_empty_heatmap(engine):
+    assert dashboard.subdomain_heatmap(engine, Filters(), ["im.factory.equipment"]).empty
 
 
 @pytest.mark.parametrize("f", [*FILTERS, Filters(city="nowhere")], ids=str)
@@ -307,3 +339,21 @@ def test_investment_columns_are_filled_at_submission_and_by_migration_0002(engin
     assert stored() == before
     growth = dashboard.investment_growth(engine, Filters())
     assert growth.basis == 1 and close(growth.value, 150 / 100 - 1)
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=str)
+def test_the_benchmarks_raw_heatmap_sql_gives_the_same_numbers(seeded, f):
+    from bench.dashboard_sql import queries, run_sql
+
+    keys = dashboard.subdomain_ids(staff_seed.qset())
+    sql = {"heat": queries(seeded.dialect.name, f, keys)["subdomain_heatmap"]}
+    raw = seeded.raw_connection()
+    try:
+        rows = sorted(run_sql(raw, sql)["heat"], key=lambda r: (r[0], r[1]))
+    finally:
+        raw.close()
+    got = dashboard.subdomain_heatmap(seeded, f, keys)
+    assert [(r[0] or None, r[1], int(r[3])) for r in rows] == list(
+        zip(got["industry"], got["key"], got["n"], strict=True)
+    )
+    assert all(close(float(r[2]), m) for r, m in zip(rows, got["mean"], strict=True))

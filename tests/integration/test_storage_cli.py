@@ -146,6 +146,26 @@ def test_db_export_and_import(cli, engine, other_engine, repo, qset, tmp_path, m
     assert status == 2 and "C801" in err
 
 
+def test_db_rollup_checks_and_rebuilds(cli, engine, qset):
+    import staff_seed
+    from sqlalchemy import update
+
+    from assessment import exchange
+    from assessment.storage.db import transaction
+    from assessment.storage.models import ScoreRollup
+
+    exchange.commit(engine, qset, staff_seed.rows()[:5], actor="test")
+    code, out, _ = cli("db", "rollup")
+    assert code == 0 and "in step" in out
+    with transaction(engine, write=True) as conn:  # damaged by hand, outside the application
+        conn.execute(update(ScoreRollup).where(ScoreRollup.key == "im.total").values(total=0.5))
+    code, out, _ = cli("db", "rollup")
+    assert code == 1 and "differs" in out and "--rebuild" in out and "im.total" in out
+    code, out, _ = cli("db", "rollup", "--rebuild")
+    assert code == 0 and "rebuilt" in out
+    assert cli("db", "rollup")[0] == 0
+
+
 def test_module_entry_point_runs(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
