@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from assessment import expressions
-from assessment.errors import AssessmentError, Problem, problem
+from assessment.errors import AssessmentError, Problem, Template, problem
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, QuestionnaireSet
 
 FORMAT = "shanxi-readiness-answers/1"
@@ -296,8 +296,30 @@ def _option_value(item: Item, text: str) -> str:
 # --- answers files ---------------------------------------------------------------------------
 
 
-def _shape_error(file: str, detail: str, line: int | None = None) -> AssessmentError:
+def _shape_error(file: str, detail: Template, line: int | None = None) -> AssessmentError:
     return AssessmentError(problem("A208", file=file, line=line, detail=detail))
+
+
+# What Python's JSON parser says (json.decoder), in both languages; others stay as given.
+JSON_MESSAGES = {
+    "Expecting value": "此处缺少值",
+    "Expecting property name enclosed in double quotes": "此处应为双引号括起的键名",
+    "Expecting ':' delimiter": "此处缺少冒号 ':'",
+    "Expecting ',' delimiter": "此处缺少逗号 ','",
+    "Unterminated string starting at": "字符串没有结束引号",
+    "Invalid control character at": "字符串中有无效的控制字符",
+    "Invalid \\escape": "无效的转义符 '\\'",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义（应为 4 位十六进制数）",
+    "Extra data": "JSON 结束后还有多余内容",
+}
+
+
+def _json_detail(err: json.JSONDecodeError) -> Template:
+    zh = JSON_MESSAGES.get(err.msg, err.msg)
+    return Template(
+        f"{err.msg} (line {err.lineno}, column {err.colno})",
+        f"{zh}（第 {err.lineno} 行第 {err.colno} 列）",
+    )
 
 
 def load_answers_file(
@@ -311,34 +333,66 @@ def load_answers_file(
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise _shape_error(
-            file, f"{err.msg} (line {err.lineno}, column {err.colno})", err.lineno
-        ) from None
+        raise _shape_error(file, _json_detail(err), err.lineno) from None
     except (OSError, UnicodeDecodeError) as err:
         detail = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise _shape_error(file, detail) from None
+        zh = (
+            "文件不是 UTF-8 编码"
+            if isinstance(err, UnicodeDecodeError)
+            else f"无法读取文件（{detail}）"
+        )
+        raise _shape_error(file, Template(detail, zh)) from None
     except ValueError:  # an integer of more than 4,300 digits
-        raise _shape_error(file, "a number has too many digits") from None
+        raise _shape_error(
+            file, Template("a number has too many digits", "某个数字位数过多")
+        ) from None
     except RecursionError:
-        raise _shape_error(file, "the JSON is nested too deeply") from None
+        raise _shape_error(
+            file, Template("the JSON is nested too deeply", "JSON 嵌套层数过多")
+        ) from None
     if not isinstance(data, dict):
-        raise _shape_error(file, "the top level must be an object {...}")
+        raise _shape_error(
+            file, Template("the top level must be an object {...}", "顶层必须是对象 {...}")
+        )
     if data.get("format") != FORMAT:
-        raise _shape_error(file, f"'format' must be \"{FORMAT}\", found {data.get('format')!r}")
+        found = repr(data.get("format"))
+        raise _shape_error(
+            file,
+            Template(
+                f"'format' must be \"{FORMAT}\", found {found}",
+                f"'format' 应为 \"{FORMAT}\"，实际为 {found}",
+            ),
+        )
     versions = data.get("questionnaires")
     if not isinstance(versions, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in versions.items()
     ):
-        raise _shape_error(file, "'questionnaires' must map questionnaire ids to version texts")
+        raise _shape_error(
+            file,
+            Template(
+                "'questionnaires' must map questionnaire ids to version texts",
+                "'questionnaires' 必须是从问卷编号到版本文本的映射",
+            ),
+        )
     answers = data.get("answers")
     if not isinstance(answers, dict):
-        raise _shape_error(file, "'answers' must be an object {item_id: value}")
+        raise _shape_error(
+            file,
+            Template(
+                "'answers' must be an object {item_id: value}",
+                "'answers' 必须是对象 {题目编号: 答案}",
+            ),
+        )
     meta = data.get("meta")
     if meta is not None and not isinstance(meta, dict):
-        raise _shape_error(file, "'meta' must be an object when present")
-    unknown = sorted(set(data) - {"format", "questionnaires", "answers", "meta"})
+        raise _shape_error(
+            file, Template("'meta' must be an object when present", "'meta' 如果提供，必须是对象")
+        )
+    unknown = ", ".join(sorted(set(data) - {"format", "questionnaires", "answers", "meta"}))
     if unknown:
-        raise _shape_error(file, f"unknown top-level keys: {', '.join(unknown)}")
+        raise _shape_error(
+            file, Template(f"unknown top-level keys: {unknown}", f"未知的顶层键：{unknown}")
+        )
     if qset is None:
         from assessment.loader import load_questionnaires
 

@@ -314,11 +314,19 @@ class Problem:
         return " ".join(parts)
 
     def text(self, lang: str = "en") -> str:
-        """The message alone, without location, in `lang` (zh or en)."""
+        """The message alone, without location, in `lang` (zh or en).
+
+        A parameter given as a `Template` (a detail in both languages) is filled in the
+        message's language, so a Chinese message never carries an English detail.
+        """
         template = CATALOGUE[self.code]
         raw = template.zh if lang == "zh" else template.en
+        params = {
+            key: (value.zh if lang == "zh" else value.en) if isinstance(value, Template) else value
+            for key, value in self.params.items()
+        }
         try:
-            return raw.format(**self.params)
+            return raw.format(**params)
         except (KeyError, IndexError):
             return raw
 

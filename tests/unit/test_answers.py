@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -346,7 +347,48 @@ def test_invalid_answers_files_are_a208(tmp_path, qset, doc, line):
     assert err.value.codes == ["A208"]
     if line is not None:
         assert err.value.problems[0].line == line
-        assert "column" in err.value.problems[0].params["detail"]
+        assert "column" in err.value.problems[0].text("en")
+        assert "列" in err.value.problems[0].text("zh")
+
+
+JSON_MISTAKES = ['{', '{"a"', '{"a" 1}', '{"a": 1 "b": 2}', '"abc', '"a\x01"', '"\\q"',
+                 '"\\u12"', "{} x", '{"a": }']  # fmt: skip
+
+
+@pytest.mark.parametrize("text", JSON_MISTAKES)
+def test_a_json_mistake_is_told_in_chinese_with_its_place(tmp_path, qset, text):
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AssessmentError) as err:
+        load_answers_file(path, qset)
+    (prob,) = err.value.problems
+    zh, en = prob.text("zh"), prob.text("en")
+    # The parser's own English words stay out of the Chinese message, and the place is in it.
+    assert not re.search(r"[A-Za-z]{4,}", zh.replace("JSON", "")), zh
+    assert re.search(r"第 \d+ 行第 \d+ 列", zh) and re.search(r"line \d+, column \d+", en)
+
+
+def test_every_translated_json_message_is_one_the_parser_gives():
+    import json
+
+    from assessment.answers import JSON_MESSAGES
+
+    said = set()
+    for text in JSON_MISTAKES:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as err:
+            said.add(err.msg)
+    assert said == set(JSON_MESSAGES)
+
+
+def test_shape_mistakes_are_told_in_both_languages(tmp_path, qset):
+    path = tmp_path / "list.json"
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(AssessmentError) as err:
+        load_answers_file(path, qset)
+    assert "顶层必须是对象" in err.value.problems[0].text("zh")
+    assert "top level must be an object" in err.value.problems[0].text("en")
 
 
 def test_unreadable_answers_file_is_a208(tmp_path, qset):
