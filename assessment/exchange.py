@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from assessment.answers import coerce_answer, validate_answers
-from assessment.errors import AssessmentError, Problem, fail, problem
+from assessment.errors import AssessmentError, Problem, Template, fail, problem
 from assessment.questionnaire import Item, QuestionnaireSet, Text
 
 MAX_BYTES = 20 * 1024 * 1024  # I701: refused before parsing
@@ -199,7 +199,14 @@ def detect_kind(filename: str) -> str:
         return "csv"
     if name.endswith(".xlsx"):
         return "xlsx"
-    raise fail("I702", kind="CSV / XLSX", detail=f"'{filename}' is neither .csv nor .xlsx")
+    raise fail(
+        "I702",
+        kind="CSV / XLSX",
+        detail=Template(
+            f"'{filename}' is neither .csv nor .xlsx",
+            f"'{filename}' 的扩展名既不是 .csv 也不是 .xlsx",
+        ),
+    )
 
 
 def read_rows(data: bytes, kind: str, *, limit: int = MAX_BYTES) -> list[list[Any]]:
@@ -215,11 +222,15 @@ def read_rows(data: bytes, kind: str, *, limit: int = MAX_BYTES) -> list[list[An
             except UnicodeDecodeError:
                 continue
         else:  # pragma: no cover - gb18030 decodes any byte string
-            raise fail("I702", kind="CSV", detail="not UTF-8 or GB18030 text")
+            raise fail(
+                "I702",
+                kind="CSV",
+                detail=Template("not UTF-8 or GB18030 text", "文本编码不是 UTF-8 或 GB18030"),
+            )
         try:
             return [row for row in csv.reader(io.StringIO(text, newline=""))]
         except csv.Error as err:
-            raise fail("I702", kind="CSV", detail=str(err)) from None
+            raise fail("I702", kind="CSV", detail=_damaged(err, "CSV")) from None
     if kind == "xlsx":
         from openpyxl import load_workbook
 
@@ -235,8 +246,14 @@ def read_rows(data: bytes, kind: str, *, limit: int = MAX_BYTES) -> list[list[An
             # A damaged workbook fails anywhere in openpyxl, zipfile, zlib or the XML parser
             # (BadZipFile, zlib.error, ParseError, IndexError, NotImplementedError, ...):
             # all of them mean "not a readable XLSX".
-            raise fail("I702", kind="XLSX", detail=str(err) or type(err).__name__) from None
+            raise fail("I702", kind="XLSX", detail=_damaged(err, "XLSX")) from None
     raise ValueError(f"unknown kind {kind!r}; use one of {KINDS}")
+
+
+def _damaged(err: Exception, kind: str) -> Template:
+    # What the reader said is technical and English either way; the Chinese says what it means.
+    said = str(err) or type(err).__name__
+    return Template(said, f"文件已损坏或不是有效的 {kind} 文件（{said}）")
 
 
 def _check_unzipped(data: bytes) -> None:
@@ -246,7 +263,7 @@ def _check_unzipped(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as err:
-        raise fail("I702", kind="XLSX", detail=str(err) or type(err).__name__) from None
+        raise fail("I702", kind="XLSX", detail=_damaged(err, "XLSX")) from None
     if total > MAX_UNZIPPED:
         raise fail("I701", limit=MAX_UNZIPPED)
 
@@ -292,7 +309,11 @@ def _header(rows: list[list[Any]], qset: QuestionnaireSet) -> tuple[list[str | N
     if candidates and any(candidates[0]):
         # No id row: a single header row of labels (ids deleted by hand).
         return [labels.get(c, c) if c else None for c in candidates[0]], 1
-    raise fail("I702", kind="CSV / XLSX", detail="the file has no header row")
+    raise fail(
+        "I702",
+        kind="CSV / XLSX",
+        detail=Template("the file has no header row", "文件没有表头行"),
+    )
 
 
 # --- validation --------------------------------------------------------------------------

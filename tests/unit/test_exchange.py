@@ -248,13 +248,19 @@ def test_oversized_file_is_refused_before_parsing(qset):
 
 
 @pytest.mark.parametrize(
-    ("data", "name"),
-    [(b"not a zip", "x.xlsx"), (b"a,b", "x.txt"), (b"", "x.csv")],
+    ("data", "name", "zh"),
+    [
+        (b"not a zip", "x.xlsx", "文件已损坏或不是有效的 XLSX 文件"),
+        (b"a,b", "x.txt", "既不是 .csv 也不是 .xlsx"),
+        (b"", "x.csv", "文件没有表头行"),
+    ],
 )
-def test_unreadable_files_are_I702(qset, data, name):
+def test_unreadable_files_are_I702_in_both_languages(qset, data, name, zh):
     with pytest.raises(AssessmentError) as err:
         exchange.validate_upload(data, name, qset)
     assert codes(err) == ["I702"]
+    (prob,) = err.value.problems
+    assert zh in prob.text("zh") and zh not in prob.text("en")
 
 
 def test_unknown_and_duplicate_columns_are_I703(qset, population):
