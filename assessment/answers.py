@@ -314,7 +314,8 @@ JSON_MESSAGES = {
 }
 
 
-def _json_detail(err: json.JSONDecodeError) -> Template:
+def json_detail(err: json.JSONDecodeError) -> Template:
+    """What the JSON parser found and where, in English and Chinese."""
     zh = JSON_MESSAGES.get(err.msg, err.msg)
     return Template(
         f"{err.msg} (line {err.lineno}, column {err.colno})",
@@ -333,7 +334,7 @@ def load_answers_file(
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise _shape_error(file, _json_detail(err), err.lineno) from None
+        raise _shape_error(file, json_detail(err), err.lineno) from None
     except (OSError, UnicodeDecodeError) as err:
         detail = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         zh = (

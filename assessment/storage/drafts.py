@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from assessment.answers import json_detail
 from assessment.errors import AssessmentError, fail, problem
 from assessment.questionnaire import QuestionnaireSet, Section
 from assessment.storage import rollup
@@ -74,9 +75,7 @@ def parse_answers(answers: Mapping[str, Any] | str) -> dict[str, Any]:
         try:
             answers = json.loads(answers)
         except json.JSONDecodeError as err:
-            raise fail(
-                "S404", detail=f"{err.msg} at line {err.lineno} column {err.colno}"
-            ) from None
+            raise fail("S404", detail=json_detail(err)) from None
         except ValueError:  # an integer of more than 4,300 digits
             raise fail("S404", detail="a number has too many digits") from None
         except RecursionError:
