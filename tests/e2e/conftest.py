@@ -6,97 +6,31 @@ Without it the tests skip with the reason (CI turns skips into failures).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from bench.server import CHROMIUM, Streamlit
+from bench.server import browser as chromium
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout}s")
 
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory) -> Iterator[SimpleNamespace]:
     """The app served from a fresh, migrated SQLite database; stopped after the session."""
-    from assessment.storage import make_engine, upgrade
+    from assessment.storage import open_database
 
     db = tmp_path_factory.mktemp("e2e") / "e2e.db"
     url = f"sqlite:///{db}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    port = _free_port()
-    env = dict(os.environ, DATABASE_URL=url)
-    env.pop("ASSESSMENT_QUESTIONNAIRES", None)  # the shipped questionnaires
-    log = open(db.parent / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        _wait(base, proc)
-        yield SimpleNamespace(url=base, db_url=url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    open_database(url, upgrade_schema=True).dispose()
+    env = {"DATABASE_URL": url, "ASSESSMENT_QUESTIONNAIRES": None}  # the shipped questionnaires
+    with Streamlit(ROOT / "app.py", env, log=db.parent / "streamlit.log", timeout=60) as server:
+        yield SimpleNamespace(url=server.url, db_url=url)
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +47,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = chromium(pw)
         yield b
         b.close()
 

@@ -8,14 +8,16 @@ server-side guard, not from a hidden menu entry.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+# Not `from conftest import`: unreliable when several test folders (each with a conftest.py)
+# run in one session.
+from bench.server import Streamlit
 
 pytestmark = pytest.mark.e2e
 
@@ -26,33 +28,6 @@ import staff_apphelpers as h  # noqa: E402
 
 ENTRY = HERE / "staff_entry.py"
 SCREENSHOTS = HERE / "screenshots"
-
-
-# Small copies of tests/e2e/conftest.py's helpers: `from conftest import` is unreliable when
-# several test folders (each with a conftest.py) run in one session.
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout}s")
 
 
 def shot(page, name: str) -> None:
@@ -68,53 +43,18 @@ WRONG_ROLE = "This page is for"
 @pytest.fixture(scope="module")
 def staff_server(tmp_path_factory) -> Iterator[SimpleNamespace]:
     """The staff entry on a free port over a seeded SQLite database with three users."""
-    from assessment.storage import make_engine, upgrade
+    from assessment.storage import open_database
 
     db = tmp_path_factory.mktemp("staff-e2e") / "staff.db"
     url = f"sqlite:///{db}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    open_database(url, upgrade_schema=True).dispose()
     h.seed(url)
     repo = h.repo(url)
     for name, role in (("staff1", "staff"), ("adv1", "advisor"), ("throttle1", "staff")):
         repo.add_user(name, role, h.PASSWORD)
-    port = _free_port()
-    env = dict(os.environ, DATABASE_URL=url)
-    env.pop("ASSESSMENT_QUESTIONNAIRES", None)
-    log = open(db.parent / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ENTRY),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        _wait(base, proc)
-        yield SimpleNamespace(url=base, db_url=url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    env = {"DATABASE_URL": url, "ASSESSMENT_QUESTIONNAIRES": None}  # the shipped questionnaires
+    with Streamlit(ENTRY, env, log=db.parent / "streamlit.log", timeout=60) as server:
+        yield SimpleNamespace(url=server.url, db_url=url)
 
 
 @pytest.fixture
@@ -238,34 +178,19 @@ def test_server_entry_serves_the_app_with_the_cookie_routes(staff_server, browse
     import urllib.error
     import urllib.request
 
-    port = _free_port()
-    env = dict(os.environ, DATABASE_URL=staff_server.db_url)
-    env.pop("ASSESSMENT_QUESTIONNAIRES", None)
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        _wait(base, proc)
-        request = urllib.request.Request(base + "staff-session", data=b"made-up", method="POST")
+    env = {"DATABASE_URL": staff_server.db_url, "ASSESSMENT_QUESTIONNAIRES": None}
+    log = tmp_path / "server.log"
+    with Streamlit(ROOT / "server.py", env, log=log, timeout=60) as server:
+        request = urllib.request.Request(
+            server.url + "staff-session", data=b"made-up", method="POST"
+        )
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(request, timeout=10)
         assert err.value.code == 403  # the route exists and refuses an unknown code
         ctx = browser.new_context(locale="en-US")
         page = ctx.new_page()
-        page.goto(base + "staff-dashboard")
+        page.goto(server.url + "staff-dashboard")
         page.wait_for_timeout(3000)
         assert page.get_by_text(DASHBOARD).count() == 0
         assert page.get_by_text("Mean CMMM level").count() == 0
         ctx.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,16 +24,13 @@ import assessment
 from assessment import demo
 from assessment.answers import answers_document
 from assessment.storage import Repository
+from bench import server
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+
+CHROMIUM = server.CHROMIUM
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *server.CHROMIUM_ARGS,
     "--disable-dev-shm-usage",
     # Fifty open tabs on two shared cores: no GPU emulation, no smooth scrolling.
     "--disable-gpu-compositing",
@@ -173,80 +167,13 @@ def wait_for_pg(timeout: float = 60.0) -> None:
 # --- streamlit servers --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    """A `streamlit run` process and where its output goes."""
-
-    proc: subprocess.Popen
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def start_server(entry: Path, db_url: str, log: Path, *, extra_env: dict | None = None) -> Server:
-    """`streamlit run entry` on a free port over `db_url`; waits until it answers."""
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=db_url, **(extra_env or {}))
-    env.pop("ASSESSMENT_QUESTIONNAIRES", None)  # the shipped questionnaires
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(entry),
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(proc, f"http://127.0.0.1:{port}/", log)
-    wait_until_up(server)
-    return server
-
-
-def wait_until_up(server: Server, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.proc.returncode}: {server.output()}")
-        try:
-            with urllib.request.urlopen(server.url + "_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {server.url} within {timeout}s")
-
-
-def stop_server(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait(timeout=15)
+def start_server(
+    entry: Path, db_url: str, log: Path, *, extra_env: dict | None = None
+) -> server.Streamlit:
+    """`streamlit run entry` over `db_url` with the shipped questionnaires, output in `log`;
+    answers once returned, stopped by its close()."""
+    env = {"DATABASE_URL": db_url, "ASSESSMENT_QUESTIONNAIRES": None, **(extra_env or {})}
+    return server.Streamlit(entry, env, log=log, timeout=90)
 
 
 def server_errors(text_out: str) -> list[str]:

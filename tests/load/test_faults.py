@@ -137,7 +137,7 @@ def server(pg_url, tmp_path):
     try:
         yield srv
     finally:
-        h.stop_server(srv)
+        srv.close()
         if h.pg_reachable() is not None:  # whatever happened, leave PostgreSQL running
             h.pg_ctl("start")
             h.wait_for_pg()

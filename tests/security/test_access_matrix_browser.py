@@ -62,7 +62,7 @@ def site(tmp_path_factory):
     try:
         yield server, written, names
     finally:
-        lh.stop_server(server)
+        server.close()
 
 
 @pytest.fixture(scope="module")

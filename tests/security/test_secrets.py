@@ -223,7 +223,7 @@ def test_a_browser_flow_leaves_no_code_or_token_in_the_server_output(tmp_path):
             finally:
                 browser.close()
     finally:
-        lh.stop_server(server)
+        server.close()
         engine.dispose()
     output = server.output()
     assert "Runtime state" in output  # a debug-level line: the log level took effect
