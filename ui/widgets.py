@@ -3,6 +3,10 @@
 Widgets return raw input (option codes, booleans, the typed text of a number); the page
 turns raw input into stored answers with `assessment.answers.coerce_answer`, so that text
 typed where a number belongs is caught by the library's own check, with a coded problem.
+
+An item's hint (and a requirement's CMMM level) is the caption under its widget, always
+visible, and nowhere else: a `help` tooltip repeating it is one more component per
+question for the browser to build (2–4 ms each in Chromium; a caption costs under 1 ms).
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ def _index(options: Sequence[str], value: Any) -> int | None:
         return None
 
 
-def _caption(item: Item, levels: Sequence[Level]) -> None:
+def caption_text(item: Item, levels: Sequence[Level]) -> str:
+    """What is shown under an item's widget: its CMMM level (requirements) and its hint."""
     parts = []
     if item.type == "requirement" and item.level is not None:
         name = next((tx(lv.name) for lv in levels if lv.level == item.level), "")
@@ -51,8 +56,7 @@ def _caption(item: Item, levels: Sequence[Level]) -> None:
     hint = tx(item.hint)
     if hint:
         parts.append(hint)
-    if parts:
-        st.caption(" · ".join(parts))
+    return " · ".join(parts)
 
 
 def _dont_know_box(item: Item, value: Any, key: str) -> bool:
@@ -83,7 +87,6 @@ def render_item(
     levels: Sequence[Level] = (),
 ) -> Any:
     """Draw `item` with its current answer `value`; return the raw input (None if empty)."""
-    help_text = tx(item.hint) or None
     label = _label(item)
     raw: Any
     if item.type == "requirement":
@@ -94,7 +97,6 @@ def render_item(
             index=_index(choices, value),
             format_func={c: t(f"rating.{c}") for c in choices}.__getitem__,
             key=key,
-            help=help_text,
             horizontal=True,
         )
     elif item.type == "yesno":
@@ -105,7 +107,6 @@ def render_item(
             index=_index(choices, _as_bool_code(value)),
             format_func={c: t(f"yesno.{c}") for c in choices}.__getitem__,
             key=key,
-            help=help_text,
             horizontal=True,
         )
     elif item.type == "single":
@@ -115,7 +116,6 @@ def render_item(
             index=_index(choices, value),
             format_func=labels.__getitem__,
             key=key,
-            help=help_text,
         )
         if len(choices) <= 5:
             raw = st.radio(label, choices, horizontal=True, **kwargs)
@@ -132,14 +132,12 @@ def render_item(
             format_func=labels.__getitem__,
             placeholder=t("widget.choose_many"),
             key=key,
-            help=help_text,
         )
     elif item.type == "numeric":
         raw = st.text_input(
             label,
             value=_format_number(value),
             key=key,
-            help=help_text,
             placeholder=_number_placeholder(item),
         )
     else:  # text
@@ -147,11 +145,12 @@ def render_item(
             label,
             value="" if value in (None, DONT_KNOW) else str(value),
             key=key,
-            help=help_text,
             max_chars=500,
         )
     dont_know = _has_dont_know_box(item) and _dont_know_box(item, value, key)
-    _caption(item, levels)
+    caption = caption_text(item, levels)
+    if caption:
+        st.caption(caption)
     for prob in problems:
         # The message may repeat what was typed: shown literally, never as Markdown.
         st.error(md_escape(item_problem_text(item, prob)), icon=":material/warning:")

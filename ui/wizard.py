@@ -36,6 +36,7 @@ STALE_KEY = "stale"
 ERROR_KEY = "wizard_error"  # an unexpected save error, raised on the page (after the form)
 JUMP_KEY = "jump:section"
 GOTO_KEY = "wizard_goto"  # a page to switch to, set by the save of the last section
+RESUME_BOX_KEY = "resume_box"
 
 
 def render() -> None:
@@ -322,7 +323,18 @@ def _resume_notice(cur: session.Current | None) -> None:
         st.info(t("wizard.before_start"), icon=":material/info:")
         return
     just_created = st.session_state.get(JUST_CREATED_KEY, False)
-    with st.expander(t("wizard.resume.title"), expanded=just_created, icon=":material/key:"):
+    # Open right after the assessment is created; afterwards folded, and its content is
+    # drawn only while opened (a click on it reruns the page), not on every section.
+    box = st.expander(
+        t("wizard.resume.title"),
+        expanded=just_created,
+        icon=":material/key:",
+        key=resume_box_key(cur, just_created),
+        on_change="rerun",
+    )
+    if not box.open:
+        return
+    with box:
         if just_created:
             st.success(t("wizard.resume.created"))
         st.markdown(t("wizard.resume.code"))
@@ -330,3 +342,8 @@ def _resume_notice(cur: session.Current | None) -> None:
         st.markdown(t("wizard.resume.link"))
         st.code(session.resume_link(cur.resume_code), language=None)
         st.warning(t("wizard.resume.warning"), icon=":material/warning:")
+
+
+def resume_box_key(cur: session.Current, just_created: bool) -> str:
+    """The resume box's widget key: one per assessment, another for the page after creation."""
+    return f"{RESUME_BOX_KEY}:{cur.assessment_id}:{'new' if just_created else 'kept'}"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+import types
+
 import pytest
 from apphelpers import (
     CREDIT_CODE,
@@ -173,3 +177,23 @@ def test_wizard_page_alone_starts_with_the_profile(db_url):
         "Save and continue →"
     ]
     assert CREDIT_CODE  # (the profile form is where the code is entered)
+
+
+def test_the_page_boundary_keeps_loaded_modules_out_of_the_collectors_scans(db_url):
+    # Streamlit runs gc.collect() after every run while the browser waits; the objects the
+    # imports built are frozen so that it does not walk them on every click (BENCHMARKS.md,
+    # "next section").
+    from ui import navigation
+
+    page_app("landing")
+    assert gc.get_freeze_count() > 50_000
+    frozen = gc.get_freeze_count()
+    probe = [[] for _ in range(10)]
+    navigation.freeze_imported()  # nothing new imported: nothing more frozen
+    assert gc.get_freeze_count() == frozen
+    sys.modules["_freeze_probe"] = types.ModuleType("_freeze_probe")
+    try:
+        navigation.freeze_imported()  # after a run that imported more: what is alive now
+        assert gc.get_freeze_count() >= frozen + len(probe)
+    finally:
+        del sys.modules["_freeze_probe"]

@@ -10,6 +10,7 @@ from apphelpers import (
     OTHER_CODE,
     PROFILE_BASIC,
     SECTIONS,
+    SKIP_SET,
     button,
     complete,
     dont_know,
@@ -29,8 +30,12 @@ from apphelpers import (
 from sqlalchemy import create_engine, text
 
 from assessment.errors import CATALOGUE
+from assessment.loader import load_questionnaires
+from ui.wizard import resume_box_key
 
 pytestmark = pytest.mark.usefixtures("small_set")
+
+SKIP_QSET = load_questionnaires(SKIP_SET)
 
 # An item id as it could leak into the Chinese page: "im.factory…", "profile.name".
 ITEM_ID = re.compile(r"\b(?:profile|im|green|integration)\.[a-z_]+")
@@ -39,6 +44,35 @@ ITEM_ID = re.compile(r"\b(?:profile|im|green|integration)\.[a-z_]+")
 def _count(db_url: str, table: str) -> int:
     with create_engine(db_url).connect() as conn:
         return conn.execute(text(f"select count(*) from {table}")).scalar_one()
+
+
+def _walk(node):
+    yield node
+    for key in sorted(getattr(node, "children", None) or {}):
+        yield from _walk(node.children[key])
+
+
+def _item_ids(at) -> list[str]:
+    """The questionnaire items whose widgets are on the page, in page order."""
+    return [
+        node.key.split(":")[1]
+        for node in _walk(at._tree)
+        if (getattr(node, "key", None) or "").startswith("w:") and not node.key.endswith(":dk")
+    ]
+
+
+def _caption_under(at, item_id: str) -> str | None:
+    """The caption drawn under an item's widget (before the next question), or None."""
+    found = False
+    for node in _walk(at._tree):
+        key = getattr(node, "key", None) or ""
+        if key.startswith("w:") and not key.endswith(":dk"):
+            if found:
+                return None
+            found = key.startswith(f"w:{item_id}:")
+        elif found and type(node).__name__ == "Caption":
+            return str(node.value)
+    return None
 
 
 def _first_two(at):
@@ -130,8 +164,10 @@ def test_requirement_items_offer_four_ratings_with_the_level(db_url):
     assert w.options[:4] == ["全部满足", "大部分满足", "部分满足", "不满足"]
     assert w.options[4:] == ["不清楚"]  # this item allows "don't know"
     assert widget(at, "im.factory.network.l2.lan").options == w.options[:4]
-    assert any("1 级（" in c.value for c in at.caption)
-    assert w.help  # hints are offered on every question
+    caption = _caption_under(at, "im.factory.equipment.l1.plan")
+    assert caption is not None and caption.startswith("1 级（")  # the CMMM level, then the hint
+    assert "有书面规划" in caption
+    assert not w.help  # the hint is the caption, not a tooltip repeating it
 
 
 @pytest.mark.parametrize(("production_type", "shown"), [("discrete", False), ("process", True)])
@@ -159,6 +195,34 @@ def test_skip_logic_on_the_same_page_opens_the_follow_up_before_saving(db_url):
     assert widget_section(at) == "green.basic", errors(at)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_hint_and_level_is_shown_under_its_question(db_url, lang):
+    # Managers fill this in alone: each hint and each requirement's CMMM level must be
+    # readable on the page, in the chosen language, without hovering anything.
+    at = start(new_app(lang))
+    checked = 0
+    for section_id, answers in SECTIONS:
+        assert widget_section(at) == section_id, errors(at)
+        for item_id in _item_ids(at):
+            item = SKIP_QSET.item(item_id)
+            caption = _caption_under(at, item_id) or ""
+            if item.hint is not None:
+                assert getattr(item.hint, lang) in caption, (item_id, caption)
+                checked += 1
+            if item.type == "requirement":
+                name = SKIP_QSET["im"].levels[item.level - 1].name
+                badge = {
+                    "zh": f"{item.level} 级（{name.zh}）",
+                    "en": f"Level {item.level} ({name.en})",
+                }
+                assert badge[lang] in caption, (item_id, caption)
+        for group in (at.text_input, at.radio, at.selectbox, at.multiselect):
+            assert not any(w.help for w in group), section_id  # no tooltip repeating it
+        fill(at, answers)
+        save(at)
+    assert checked >= 10
+
+
 def test_resume_code_is_shown_once_the_profile_is_saved(db_url):
     at = start(new_app("zh"))
     assert not at.code  # no code before anything is saved
@@ -168,6 +232,15 @@ def test_resume_code_is_shown_once_the_profile_is_saved(db_url):
     shown = [c.value for c in at.code]
     assert code in shown
     assert any(s.endswith(f"?resume={code}") for s in shown)  # the resume link
+    assert any("续填码" in w.value for w in at.warning)
+    # On the next sections the box is folded and drawn empty; the sidebar keeps the code.
+    fill(at, SECTIONS[1][1])
+    save(at)
+    assert [c.value for c in at.code] == [code]
+    at.session_state[resume_box_key(at.session_state["current"], False)] = True  # opened
+    at.run()
+    assert widget_section(at) == "im.factory"
+    assert any(c.value.endswith(f"?resume={code}") for c in at.code)
     assert any("续填码" in w.value for w in at.warning)
 
 
@@ -269,11 +342,11 @@ def test_zh_wizard_shows_no_item_ids_or_english(db_url):
         assert not ITEM_ID.search(page), ITEM_ID.search(page)
         for english in ("Enterprise name", "Fully met", "Don't know", "Save and continue"):
             assert english not in page
-        # Every question carries its hint as help text.
-        for group in (at.text_input, at.radio, at.selectbox, at.multiselect):
-            for w in group:
-                if w.key and w.key.startswith("w:"):
-                    assert w.help, w.key
+        # Every question carries its hint, in Chinese, in the caption under it.
+        for item_id in _item_ids(at):
+            hint = SKIP_QSET.item(item_id).hint
+            if hint is not None:
+                assert hint.zh in (_caption_under(at, item_id) or ""), item_id
         fill(at, answers)
         save(at)
     assert "评估" in texts(at)

@@ -88,6 +88,16 @@ def test_enterprise_journey_in_chinese(page, app_server, tmp_path):
     _save(page)
     _heading(page, "第 3/20 节")
 
+    # Hints are captions under their questions. The resume box is folded from now on and
+    # drawn when opened; opening it keeps what was typed in the form but not yet saved.
+    assert page.get_by_text(qset.item("profile.rd_ratio").hint.zh).is_visible()
+    _textbox(page, "研发投入强度（%）").fill("3.5")
+    link = page.get_by_text(f"?resume={code}")
+    assert link.count() == 0
+    page.get_by_test_id("stExpander").get_by_text("您的续填码").click()
+    link.wait_for()
+    assert _textbox(page, "研发投入强度（%）").input_value() == "3.5"
+
     # Reload the tab: everything comes back from the database via ?resume=.
     page.reload()
     _heading(page, "第 3/20 节")
