@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import actions, auth, layout, navigation
+from ui import actions, auth, layout, navigation, resources
 from ui.i18n import language_selector, t
 
 # role → page names (ui/navigation.PAGES). This is the menu only: every staff and advisor
@@ -60,3 +60,6 @@ page = st.navigation(pages)
 # better in a narrower column.
 st.set_page_config(layout="wide" if page.url_path in WIDE_PAGES else "centered")
 page.run()
+# Once per process, after the first page is drawn: build the peer index in the background so
+# that the first results page finds it (at 100,000 assessments the build takes seconds).
+resources.warm_peer_index()

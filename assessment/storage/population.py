@@ -4,21 +4,24 @@ with only the `result.flat()` scores a peer model needs, read whole or just the 
 `Repository.scores_frame(latest=True, flat=True)` reads every stored score key (about 50 per
 assessment: 5 million long rows at 100,000 enterprises) through SQLAlchemy rows, probes the
 long table once per chosen assessment, and pivots in pandas. Here the keys are restricted
-in SQL (`key IN (...)`), the long table is read in one pass and placed with numpy, and
-columns stored after the answers JSON are not read (on SQLite they sit behind its overflow
-pages). `population_rows` reads given assessments only, so a refresh reads just what was
-submitted since (docs/peers.md, "Service and caching").
+in SQL (`key IN (...)`), both queries run on the DB-API cursor, the long rows stream in
+batches into one preallocated numpy array, and columns stored after the answers JSON are
+not read (on SQLite they sit behind its overflow pages). `population_rows` reads given
+assessments only, so a refresh reads just what was submitted since (docs/peers.md,
+"Service and caching").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
+from itertools import islice
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, select
+from sqlalchemy import BigInteger, Connection, Engine, Select, case, cast, func, select
 
 from assessment.storage.db import transaction
 from assessment.storage.drafts import KEY_SCORES
@@ -27,6 +30,8 @@ from assessment.storage.models import Assessment, AssessmentScore, Enterprise, S
 FLOATS = ("cmmm_total", "cmmm_score", "green_score", "integration_index")
 FLOATS += ("readiness_score", "confidence")
 CHUNK = 500  # ids per IN (...): under every backend's limit on bound parameters
+BATCH = 1 << 18  # long rows converted at a time: a few MiB, never the whole table at once
+LONG = np.dtype([("cell", np.int64), ("value", np.float64)])  # one stored score, see _long
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,21 @@ class PopulationVersion:
 
     count: int
     last_submitted: str | None
+
+
+@contextmanager
+def _cursor(conn: Connection, query: Select) -> Iterator[Any]:
+    """`query` executed on the DB-API cursor: plain tuples, no SQLAlchemy row per row."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params: object = compiled.params
+    if compiled.positiontup is not None:  # qmark/format styles (SQLite) take a sequence
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        yield cursor
+    finally:
+        cursor.close()
 
 
 def population_version(engine: Engine) -> PopulationVersion:
@@ -52,9 +72,9 @@ def population_version(engine: Engine) -> PopulationVersion:
 
 def scored_ids(engine: Engine) -> np.ndarray:
     """The ids of every submitted assessment (every year), sorted."""
-    with transaction(engine) as conn:
-        ids = conn.execute(select(Score.assessment_id)).scalars().all()
-    return np.sort(np.asarray(ids, dtype=np.int64))
+    with transaction(engine) as conn, _cursor(conn, select(Score.assessment_id)) as cursor:
+        ids = np.fromiter((row[0] for row in cursor), dtype=np.int64)
+    return np.sort(ids)
 
 
 def _columns() -> list:
@@ -71,89 +91,100 @@ def _columns() -> list:
     ]
 
 
-def _base():
+NAMES = tuple(c.key for c in _columns())
+
+
+def _base() -> Select:
+    # From `scores` (submitted only) by primary keys; on SQLite the status test stays in
+    # the covering index (status, year, enterprise_id), away from the wide answer rows.
     return (
         select(*_columns())
+        .select_from(Score)
+        .join(Assessment, Assessment.id == Score.assessment_id)
         .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
-        .join(Score, Score.assessment_id == Assessment.id)
         .where(Assessment.status == "submitted")
+        .order_by(Assessment.id)
     )
 
 
-def _frame(rows: Sequence) -> pd.DataFrame:
-    names = [c.key for c in _columns()]
-    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=names)
+def _rows(conn: Connection, query: Select) -> list[tuple]:
+    with _cursor(conn, query) as cursor:
+        return cursor.fetchall()
 
 
-Long = tuple[np.ndarray, np.ndarray, np.ndarray]  # assessment ids, key positions, values
+def _latest(rows: list[tuple]) -> list[tuple]:
+    """Of rows in assessment-id order, each enterprise's latest year, still in id order."""
+    if not rows:
+        return rows
+    enterprise = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    year = np.fromiter((r[7] for r in rows), dtype=np.int64, count=len(rows))
+    order = np.lexsort((year, enterprise))
+    ent = enterprise[order]
+    last = np.append(ent[1:] != ent[:-1], True)  # (enterprise, year) is unique
+    return [rows[i] for i in np.sort(order[last]).tolist()]
 
 
-def _long(conn: Connection, keys: list[str], ids: list[int] | None = None) -> Long:
-    """The stored non-null scores of `keys` (of the assessments `ids`, or of all) as arrays.
+def _frame(rows: Sequence[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(list(rows), columns=list(NAMES), nrows=len(rows))
+    frame["green_veto"] = frame["green_veto"].astype("boolean")  # SQLite's cursor says 0/1
+    for name in FLOATS:
+        frame[name] = frame[name].astype(float)
+    return frame
 
-    Millions of rows at provincial scale, so they are fetched on the DB-API cursor as
-    plain tuples of numbers, the key as its position in `keys` (SQLAlchemy's row objects
-    and a text key per row cost more than the database's scan); a NULL score stays NaN.
+
+def _long(conn: Connection, keys: list[str], ids: list[int] | None = None) -> Iterator[np.ndarray]:
+    """The stored non-null scores of `keys` (of the assessments `ids`, or of all), in batches.
+
+    Millions of rows at provincial scale, so each comes as two plain numbers from the
+    DB-API cursor straight into numpy: the value, and its `cell`, the assessment id times
+    len(keys) plus the key's position in `keys` — no SQLAlchemy row, no text key, no list
+    of millions of tuples.
     """
-    code = case({k: j for j, k in enumerate(keys)}, value=AssessmentScore.key)
-    query = select(AssessmentScore.assessment_id, code, AssessmentScore.value).where(
+    position = case({k: j for j, k in enumerate(keys)}, value=AssessmentScore.key)
+    cell = cast(AssessmentScore.assessment_id, BigInteger) * len(keys) + position
+    query = select(cell, AssessmentScore.value).where(
         AssessmentScore.key.in_(keys), AssessmentScore.value.is_not(None)
     )
     if ids is not None:
         query = query.where(AssessmentScore.assessment_id.in_(ids))
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params: object = compiled.params
-    if compiled.positiontup is not None:  # qmark/format styles (SQLite) take a sequence
-        params = tuple(compiled.params[name] for name in compiled.positiontup)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), params)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows))
-    table = flat.reshape(len(rows), 3)
-    return table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
+    with _cursor(conn, query) as cursor:
+        while len(batch := np.fromiter(islice(cursor, BATCH), dtype=LONG)):
+            yield batch
 
 
-def _fill(frame: pd.DataFrame, keys: list[str], long: Long) -> pd.DataFrame:
-    """`frame` with one float column per key (NaN where nothing is stored)."""
-    wide = np.full((len(frame), len(keys)), np.nan)
-    ids, col, values = long
-    if len(ids) and len(frame):
-        at = pd.Index(frame["assessment_id"]).get_indexer(ids)
-        keep = at >= 0  # rows of other years are read too, and dropped here
-        wide[at[keep], col[keep]] = values[keep]
-    out = pd.concat([frame, pd.DataFrame(wide, columns=keys, index=frame.index)], axis=1)
-    out["green_veto"] = out["green_veto"].astype("boolean")
-    for name in FLOATS:
-        out[name] = out[name].astype(float)
-    return out
+def _with_scores(
+    frame: pd.DataFrame, keys: list[str], batches: Iterable[np.ndarray]
+) -> pd.DataFrame:
+    """`frame` (in assessment-id order) with one float column per key, NaN where nothing is
+    stored; cells of assessments not in `frame` (older years) are dropped."""
+    width = len(keys)
+    wide = np.full(len(frame) * width, np.nan)
+    first = frame["assessment_id"].to_numpy(dtype=np.int64) * width  # each row's first cell
+    for batch in batches:
+        if not len(first):
+            continue
+        row = np.searchsorted(first, batch["cell"], side="right") - 1
+        col = batch["cell"] - first[row]
+        keep = (row >= 0) & (col < width)
+        wide[(row * width + col)[keep]] = batch["value"][keep]
+    scores = pd.DataFrame(wide.reshape(len(frame), width), columns=keys, index=frame.index)
+    return pd.concat([frame, scores], axis=1)
 
 
 def latest_population(engine: Engine, keys: Sequence[str]) -> pd.DataFrame:
     """Each enterprise's latest submitted assessment, by assessment id: identity, facts, key
     scores (the `scores` columns) and one float column per flat() key in `keys`."""
     keys = list(dict.fromkeys(keys))
-    newest = (
-        select(Assessment.enterprise_id, func.max(Assessment.year).label("year"))
-        .where(Assessment.status == "submitted")
-        .group_by(Assessment.enterprise_id)
-        .subquery()
-    )
-    query = _base().join(
-        newest,
-        and_(newest.c.enterprise_id == Assessment.enterprise_id, newest.c.year == Assessment.year),
-    )
     with transaction(engine) as conn:
-        frame = _frame(conn.execute(query.order_by(Assessment.id)).all())
-        # One pass over the long table rather than a probe per assessment: only a few
-        # older years are read in vain, and the scan is what the database does fastest.
-        return _fill(frame, keys, _long(conn, keys))
+        # Every year read and the latest chosen here, and one pass over the long table:
+        # cheaper than a GROUP BY joined back and a probe per chosen assessment, for the
+        # price of the few older years read in vain.
+        frame = _frame(_latest(_rows(conn, _base())))
+        return _with_scores(frame, keys, _long(conn, keys))
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    ids = [int(i) for i in ids]
+    ids = sorted({int(i) for i in ids})
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
 
@@ -162,16 +193,12 @@ def population_rows(engine: Engine, keys: Sequence[str], ids: Sequence[int]) -> 
     """The same columns as `latest_population` for the given submitted assessments (any
     year), by assessment id."""
     keys = list(dict.fromkeys(keys))
-    base: list = []
-    parts: list[Long] = []
     with transaction(engine) as conn:
+        base: list[tuple] = []
         for chunk in _chunks(ids):
-            base += conn.execute(_base().where(Assessment.id.in_(chunk))).all()
-            parts.append(_long(conn, keys, chunk))
-    frame = _frame(base).sort_values("assessment_id", kind="stable").reset_index(drop=True)
-    empty = np.empty(0, dtype=np.int64)
-    long = tuple(np.concatenate([p[i] for p in parts]) for i in range(3)) if parts else None
-    return _fill(frame, keys, long or (empty, empty, np.empty(0)))
+            base += _rows(conn, _base().where(Assessment.id.in_(chunk)))
+        batches = (batch for chunk in _chunks(ids) for batch in _long(conn, keys, chunk))
+        return _with_scores(_frame(base), keys, batches)
 
 
 def merge_latest(population: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:

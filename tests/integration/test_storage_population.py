@@ -8,7 +8,7 @@ import pandas as pd
 
 from assessment import demo, exchange
 from assessment.peer_service import benchmark_metrics
-from assessment.storage import Repository
+from assessment.storage import Repository, population
 from assessment.storage.population import (
     latest_population,
     merge_latest,
@@ -53,3 +53,16 @@ def test_version_ids_and_rows(engine, qset):
     merged = population_rows(engine, keys, older[:N])
     merged = merge_latest(merged, population_rows(engine, keys, older[N:]))
     pd.testing.assert_frame_equal(merged, pop, check_dtype=False)
+
+
+def test_scores_read_in_small_batches_are_the_same(engine, qset, monkeypatch):
+    # Long rows are converted a batch at a time; batch edges fall anywhere in an assessment.
+    seeded(engine, qset)
+    keys = list(benchmark_metrics(qset))
+    whole = latest_population(engine, keys)
+    monkeypatch.setattr(population, "BATCH", 7)
+    pd.testing.assert_frame_equal(latest_population(engine, keys), whole, check_exact=True)
+    ids = whole["assessment_id"].tolist()[::3]
+    rows = population_rows(engine, keys, ids)
+    assert rows["assessment_id"].tolist() == ids
+    pd.testing.assert_frame_equal(rows, whole.iloc[::3].reset_index(drop=True), check_exact=True)
