@@ -160,6 +160,27 @@ def sqlite_database(ctx, n: int) -> str:
     return url
 
 
+def with_peer_model(ctx, n: int, name: str) -> str:
+    """A copy of the population(n) database with an active peer model fitted on it, as in
+    production (the results page draws the benchmark; app processes warm its index)."""
+    import shutil
+
+    from assessment.peers import fit_peer_model, save_model
+    from assessment.storage import Repository
+
+    source = Path(sqlite_database(ctx, n).removeprefix("sqlite:///"))
+    target = ctx.tmp / f"{name}.sqlite"
+    shutil.copyfile(source, target)
+    url = f"sqlite:///{target}"
+    engine = make_engine(url)
+    model = fit_peer_model(ctx.scores(n), ctx.qset)
+    path = save_model(model, ctx.tmp / f"models-{name}")
+    Repository(engine, ctx.qset).register_peer_model(model.version, str(path),
+                                                    dict(model.metadata))  # fmt: skip
+    engine.dispose()
+    return url
+
+
 def _schema_key() -> str:
     """The head revision and a hash of the migration files: a changed migration rebuilds."""
     import hashlib

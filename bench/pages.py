@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 from assessment.answers import effective_answers, is_relevant
-from assessment.peers import fit_peer_model, save_model
-from assessment.storage import Repository, make_engine
 from bench import database
 from bench.timing import Partial, Row, Target, Timing, clock, paired_ratio
 
@@ -143,27 +140,12 @@ def _reruns(ats: dict[str, Any], repeats: int) -> dict[str, Timing]:
     return {k: Timing(tuple(v)) for k, v in samples.items()}
 
 
-def setup_database(ctx, n: int) -> str:
-    """A copy of the population database with an active peer model; returns its URL."""
-    source = Path(database.sqlite_database(ctx, n).removeprefix("sqlite:///"))
-    target = ctx.tmp / "pages.sqlite"
-    shutil.copyfile(source, target)
-    url = f"sqlite:///{target}"
-    engine = make_engine(url)
-    model = fit_peer_model(ctx.scores(n), ctx.qset)
-    path = save_model(model, ctx.tmp / "models")
-    Repository(engine, ctx.qset).register_peer_model(model.version, str(path),
-                                                    dict(model.metadata))  # fmt: skip
-    engine.dispose()
-    return url
-
-
 def run(ctx) -> list[Row]:
     """Time section-page reruns against the bare script, then results-page reruns."""
     from streamlit.testing.v1 import AppTest
 
     n = ctx.size(100_000)
-    url = setup_database(ctx, n)
+    url = database.with_peer_model(ctx, n, "pages")
     answers = json.loads(EXAMPLE.read_text(encoding="utf-8"))["answers"]
     target = target_section(ctx.qset, answers)
     old = os.environ.get("DATABASE_URL")
