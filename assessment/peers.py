@@ -28,6 +28,7 @@ from assessment.errors import fail
 from assessment.questionnaire import QuestionnaireSet, Text
 
 K_MIN = 5  # k-anonymity: no group statistic for fewer enterprises than this
+SKETCH = 1001  # order statistics kept per area of a larger group (ranks within 0.1 points)
 MIN_FIT = 30  # fewest submitted assessments worth clustering
 FORMAT = "shanxi-readiness-peers/1"
 GROUPS = ("all", "cluster", "industry", "size_class", "city")
@@ -111,7 +112,9 @@ class PeerClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def _scaled(self, X) -> np.ndarray:
         check_is_fitted(self, "centers_scaled_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return (X - self.mean_) / self.scale_
+        Z = X - self.mean_  # a new array (X may be the caller's), then divided in place
+        Z /= self.scale_
+        return Z
 
     def transform(self, X) -> np.ndarray:
         """Distances to each cluster centre in the scaled space."""
@@ -474,27 +477,27 @@ class PeerIndex:
                 self._store(g, str(name), values[rows])
 
     def _store(self, group: str, key: str | None, values: np.ndarray) -> None:
-        # Each column sorted separately; NaNs (unanswered areas) sort last and are cut off.
-        ordered = np.sort(values, axis=0)
-        counts = (~np.isnan(values)).sum(axis=0)
-        # Kept as float32, one contiguous array per column: the index holds every score of
-        # the population five times over (all, cluster, industry, size, city), ~150 MiB at
-        # 100,000 in float64. Ranks compare the enterprise's value rounded the same way;
-        # the median and quartile below come from the float64 values.
-        cols = [
-            np.ascontiguousarray(ordered[: counts[j], j], dtype=np.float32)
-            for j in range(ordered.shape[1])
-        ]
-        # Median and top quartile of every column with the same number of answers in one
-        # call (usually all of them), rounded once here, not on every call.
-        med = [np.nan] * len(cols)
-        q3 = [np.nan] * len(cols)
-        for n in np.unique(counts[counts > 0]).tolist():
-            same = np.flatnonzero(counts == n)
-            quartiles = np.quantile(ordered[:n, same], [0.5, 0.75], axis=0).tolist()
-            for j, m, q in zip(same.tolist(), *quartiles, strict=True):
-                med[j], q3[j] = round(m, 2), round(q, 2)
-        self._sorted[(group, key)] = (int(values.shape[0]), cols, med, q3)
+        # Column by column (never a sorted copy of the whole group), NaNs (unanswered
+        # areas) sorted last and cut off. Kept as float32, and for a column of more than
+        # SKETCH answers only SKETCH order statistics at evenly spaced ranks (min and max
+        # included): the index would otherwise hold every score five times over (all,
+        # cluster, industry, size, city), ~150 MiB at 100,000 in float64. A rank read from
+        # the sketch is within 100 / (SKETCH - 1) = 0.1 percentile points of the exact one;
+        # smaller groups stay exact. Ranks compare the enterprise's value rounded to
+        # float32 the same way; medians and top quartiles come from the float64 values
+        # (numpy's default "linear" quantile), rounded once here, not on every call.
+        cols, med, q3, answered = [], [], [], []
+        for j in range(values.shape[1]):
+            col = np.sort(values[:, j])
+            n = int(np.count_nonzero(~np.isnan(col)))
+            col = col[:n]
+            med.append(round(_quantile(col, 0.5), 2) if n else np.nan)
+            q3.append(round(_quantile(col, 0.75), 2) if n else np.nan)
+            if n > SKETCH:
+                col = col[np.linspace(0, n - 1, SKETCH).round().astype(np.intp)]
+            cols.append(np.ascontiguousarray(col, dtype=np.float32))
+            answered.append(n)
+        self._sorted[(group, key)] = (int(values.shape[0]), cols, med, q3, answered)
 
     def group_stats(self, group: str, key: str | None, x: np.ndarray) -> GroupBenchmark:
         """Percentile ranks of x (one value per metric) within a group."""
@@ -502,20 +505,19 @@ class PeerIndex:
         n = 0 if entry is None else entry[0]
         if entry is None or n < K_MIN:
             return GroupBenchmark(group, key, n, True)
-        _, cols, meds, q3s = entry
+        _, cols, meds, q3s, answered = entry
         names, ranks, med, q3 = [], [], {}, {}
         # Python floats in the loop and one vectorised rounding at the end: numpy scalar
         # arithmetic and rounding cost microseconds per metric.
         for j, (m, v) in enumerate(zip(self.metrics, x.tolist(), strict=True)):
-            valid = cols[j]
-            nv = len(valid)
-            if nv < K_MIN or v != v:  # v != v: NaN, an unanswered area
+            valid = cols[j]  # every answer sorted, or the sketch of them
+            if answered[j] < K_MIN or v != v:  # v != v: NaN, an unanswered area
                 continue
             v32 = np.float32(v)
             below = int(valid.searchsorted(v32, side="left"))
             upto = int(valid.searchsorted(v32, side="right"))
             names.append(m)
-            ranks.append(100.0 * (below + 0.5 * (upto - below)) / nv)
+            ranks.append(100.0 * (below + 0.5 * (upto - below)) / len(valid))
             med[m] = meds[j]
             q3[m] = q3s[j]
         pct = dict(zip(names, np.round(np.array(ranks), 2).tolist(), strict=True))
@@ -548,6 +550,14 @@ class PeerIndex:
         if profile is not None and profile.size < K_MIN:
             profile = None
         return Benchmark(cluster, profile, tuple(groups), gaps, (float(pos[0]), float(pos[1])))
+
+
+def _quantile(ordered: np.ndarray, q: float) -> float:
+    """numpy's default ("linear") quantile of an ascending, NaN-free, non-empty array."""
+    h = (len(ordered) - 1) * q
+    lo = int(h)
+    hi = min(lo + 1, len(ordered) - 1)
+    return float(ordered[lo] + (h - lo) * (ordered[hi] - ordered[lo]))
 
 
 def _float(value: float | None) -> float:

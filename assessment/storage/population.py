@@ -158,7 +158,9 @@ def _with_scores(
     """`frame` (in assessment-id order) with one float column per key, NaN where nothing is
     stored; cells of assessments not in `frame` (older years) are dropped."""
     width = len(keys)
-    wide = np.full(len(frame) * width, np.nan)
+    # Filled key by key ((width, rows), C order), so that its transpose is the column-major
+    # block pandas keeps: the frame takes the array without another copy of every score.
+    wide = np.full((width, len(frame)), np.nan)
     first = frame["assessment_id"].to_numpy(dtype=np.int64) * width  # each row's first cell
     for batch in batches:
         if not len(first):
@@ -166,8 +168,8 @@ def _with_scores(
         row = np.searchsorted(first, batch["cell"], side="right") - 1
         col = batch["cell"] - first[row]
         keep = (row >= 0) & (col < width)
-        wide[(row * width + col)[keep]] = batch["value"][keep]
-    scores = pd.DataFrame(wide.reshape(len(frame), width), columns=keys, index=frame.index)
+        wide[col[keep], row[keep]] = batch["value"][keep]
+    scores = pd.DataFrame(wide.T, columns=keys, index=frame.index, copy=False)
     return pd.concat([frame, scores], axis=1)
 
 

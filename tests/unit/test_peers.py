@@ -258,6 +258,39 @@ def test_percentiles_equal_a_direct_pandas_computation(index, population, model,
         assert g.top_quartile[col] == pytest.approx(members[col].quantile(0.75), abs=0.01)
 
 
+@pytest.mark.parametrize("sketch", [101, 251])
+def test_a_large_group_keeps_a_sketch_within_its_error_bound(
+    monkeypatch, population, model, sketch
+):
+    # The fixture has 1,000 enterprises: with a smaller sketch the larger groups use it.
+    monkeypatch.setattr(peers, "SKETCH", sketch)
+    index = peers.PeerIndex(model, population, [*SUBS, *AREAS])
+    assert all(len(col) == sketch for col in index._sorted[("all", None)][1])
+    pop = population.assign(cluster=model.assign(population))
+    bound = 100 / (sketch - 1)
+    worst = 0.0
+    for row in range(0, len(population), 37):
+        me = population.iloc[row]
+        scores = {c: float(me[c]) for c in [*SUBS, *AREAS]}
+        bench = index.benchmark(scores, {g: me[g] for g in ("industry", "size_class", "city")})
+        for group in ("all", "cluster", "industry"):
+            if group == "all":
+                members = pop
+            elif group == "cluster":
+                members = pop[pop["cluster"] == bench.cluster]
+            else:
+                members = pop[pop[group] == me[group]]
+            g = bench.group(group)
+            assert g.n == len(members)  # counts are exact, sketch or not
+            for col in [*SUBS, *AREAS]:
+                below = (members[col] < me[col]).sum()
+                ties = (members[col] == me[col]).sum()
+                exact = 100 * (below + 0.5 * ties) / len(members)
+                worst = max(worst, abs(g.percentiles[col] - exact))
+                assert g.medians[col] == pytest.approx(members[col].median(), abs=0.01)
+    assert 0 < worst <= bound, worst
+
+
 def test_gap_to_cluster_top_quartile(index, population):
     me = population.iloc[10]
     scores = {c: float(me[c]) for c in [*SUBS, *AREAS]}
