@@ -11,10 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import helpers as h
+# A script of its own, outside pytest: its folder (helpers) and the repository root (the
+# assessment and bench packages that helpers imports) are put on the path here.
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parents[1])]
+import helpers as h  # noqa: E402
 
-from assessment.storage import Repository, make_engine
+from assessment.storage import Repository, make_engine  # noqa: E402
 
 
 def main(url: str, code: str, answers_path: str) -> None:
