@@ -51,13 +51,14 @@ def scope(query: Select, filters: Filters) -> Select:
         .join(Score, Score.assessment_id == Assessment.id)
         .where(Assessment.status == "submitted")
     )
-    for column, value in (
-        (Assessment.year, filters.year),
-        (Enterprise.city, filters.city),
-        (Enterprise.industry, filters.industry),
-        (Enterprise.size_class, filters.size_class),
-        (Score.cmmm_level, filters.level),
-    ):
+    dims = (Assessment.year, Enterprise.city, Enterprise.industry, Enterprise.size_class)
+    return _filtered(query, (*dims, Score.cmmm_level), filters)
+
+
+def _filtered(query: Select, columns: Sequence[Any], filters: Filters) -> Select:
+    """`query` where each of the columns (year, city, industry, size, level) is filtered."""
+    values = (filters.year, filters.city, filters.industry, filters.size_class, filters.level)
+    for column, value in zip(columns, values, strict=True):
         if value is not None:
             query = query.where(column == value)
     return query
@@ -181,15 +182,8 @@ def subdomain_heatmap(engine: Engine, filters: Filters, keys: Sequence[str]) -> 
         (cast(func.sum(rows.total), Float) / func.nullif(answered, 0)).label("mean"),
         answered.label("n"),
     ).where(rows.key.in_(list(keys)))
-    for column, value in (
-        (rows.year, filters.year),
-        (rows.city, filters.city),
-        (rows.industry, filters.industry),
-        (rows.size_class, filters.size_class),
-        (rows.level, filters.level),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    dims = (rows.year, rows.city, rows.industry, rows.size_class, rows.level)
+    query = _filtered(query, dims, filters)
     frame = _frame(engine, query.group_by(rows.industry, rows.key))
     if frame.empty:
         return pd.DataFrame(columns=["industry", "key", "mean", "n"])

@@ -233,6 +233,20 @@ def index(model, population):
     return peers.PeerIndex(model, population, [*SUBS, *AREAS])
 
 
+def group_members(pop: pd.DataFrame, me: pd.Series, group: str, cluster: int) -> pd.DataFrame:
+    """The enterprises of `me`'s peer group, straight from the population (the reference)."""
+    if group == "all":
+        return pop
+    if group == "cluster":
+        return pop[pop["cluster"] == cluster]
+    return pop[pop[group] == me[group]]
+
+
+def exact_rank(values: pd.Series, x: float) -> float:
+    """Share below plus half the ties, in percent, counted directly."""
+    return 100 * ((values < x).sum() + 0.5 * (values == x).sum()) / len(values)
+
+
 @pytest.mark.parametrize("row", [3, 300, 600, 999])
 @pytest.mark.parametrize("group", ["all", "cluster", "industry", "size_class", "city"])
 def test_percentiles_equal_a_direct_pandas_computation(index, population, model, row, group):
@@ -241,18 +255,11 @@ def test_percentiles_equal_a_direct_pandas_computation(index, population, model,
     facts = {g: me[g] for g in ("industry", "size_class", "city")}
     bench = index.benchmark(scores, facts)
     pop = population.assign(cluster=model.assign(population))
-    if group == "all":
-        members = pop
-    elif group == "cluster":
-        members = pop[pop["cluster"] == bench.cluster]
-    else:
-        members = pop[pop[group] == me[group]]
+    members = group_members(pop, me, group, bench.cluster)
     g = bench.group(group)
     assert g.n == len(members)
     for col in [*SUBS, *AREAS]:
-        below = (members[col] < me[col]).sum()
-        ties = (members[col] == me[col]).sum()
-        expected = 100 * (below + 0.5 * ties) / len(members)
+        expected = exact_rank(members[col], me[col])
         assert g.percentiles[col] == pytest.approx(expected, abs=0.01)
         assert g.medians[col] == pytest.approx(members[col].median(), abs=0.01)
         assert g.top_quartile[col] == pytest.approx(members[col].quantile(0.75), abs=0.01)
@@ -274,18 +281,11 @@ def test_a_large_group_keeps_a_sketch_within_its_error_bound(
         scores = {c: float(me[c]) for c in [*SUBS, *AREAS]}
         bench = index.benchmark(scores, {g: me[g] for g in ("industry", "size_class", "city")})
         for group in ("all", "cluster", "industry"):
-            if group == "all":
-                members = pop
-            elif group == "cluster":
-                members = pop[pop["cluster"] == bench.cluster]
-            else:
-                members = pop[pop[group] == me[group]]
+            members = group_members(pop, me, group, bench.cluster)
             g = bench.group(group)
             assert g.n == len(members)  # counts are exact, sketch or not
             for col in [*SUBS, *AREAS]:
-                below = (members[col] < me[col]).sum()
-                ties = (members[col] == me[col]).sum()
-                exact = 100 * (below + 0.5 * ties) / len(members)
+                exact = exact_rank(members[col], me[col])
                 worst = max(worst, abs(g.percentiles[col] - exact))
                 assert g.medians[col] == pytest.approx(members[col].median(), abs=0.01)
     assert 0 < worst <= bound, worst
