@@ -281,9 +281,9 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
     from sqlalchemy import func, insert, select
 
     from assessment.errors import fail
-    from assessment.exchange import key_scores
     from assessment.reference import size_class
     from assessment.scoring import score_batch
+    from assessment.spreadsheets import key_scores
     from assessment.storage import rollup
     from assessment.storage.db import transaction
     from assessment.storage.facts import answer_facts

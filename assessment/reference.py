@@ -1,7 +1,7 @@
 """Reference codes: Shanxi cities, the policy's industries, credit-code check, size class.
 
 Stored answers use the codes defined here, never display text. Sources:
-/work/shared/domain/reference-data.md (cities, GB 32100-2015, NBS 2017 size rule) and
+docs/background/reference-data.md (cities, GB 32100-2015, NBS 2017 size rule) and
 Policy §2 (industries). The GB/T 4754-2017 codes below were checked against copies of
 the classification table (门类/大类/中类/小类), e.g. 2521 炼焦, 2522 煤制合成气生产,
 3612 新能源车整车制造, 3985 电子专用材料制造.

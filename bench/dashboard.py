@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from argon2 import PasswordHasher
 
-from assessment import cities, dashboard
+from assessment import city_ranking, dashboard
 from assessment.dashboard import Filters
 from assessment.storage import Repository, make_engine
 from bench import database
@@ -40,7 +40,7 @@ HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # sign-in
 def library_render(engine, f: Filters, keys: list[str]) -> None:
     """The dashboard functions one render calls (what ui/staff_dashboard.py caches)."""
     dashboard.data_version(engine)
-    cities.years(engine)
+    city_ranking.years(engine)
     over = dashboard.overview(engine, f)
     dashboard.level_shares(over.levels, "city")
     dashboard.level_shares(over.levels, "industry")
@@ -128,7 +128,7 @@ def _page_figures(ctx, url: str, engine) -> tuple:
 
 def _figures(ctx, backend: str, url: str, engine, n: int) -> list[Row]:
     keys = dashboard.subdomain_ids(ctx.qset)
-    year = max(cities.years(engine))
+    year = max(city_ranking.years(engine))
     f = Filters(year=year)
     sql = queries(engine.dialect.name, f, keys)
     raw = engine.raw_connection()

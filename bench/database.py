@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, text
 
-from assessment.exchange import KEY_SCORE_SOURCES, key_scores
+from assessment.spreadsheets import KEY_SCORE_SOURCES, key_scores
 from assessment.storage import make_engine, rollup, upgrade
 from assessment.storage.db import head_revision
 from assessment.storage.facts import ANSWER_FACTS, answer_facts

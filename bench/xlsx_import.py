@@ -1,8 +1,8 @@
 """Importing a 10,000-row XLSX with validation, against reading the same file with pandas.
 
-The file is what the export writes (`exchange.export_bytes`: label row, id row, one row
+The file is what the export writes (`spreadsheets.export_bytes`: label row, id row, one row
 per assessment) for 10,000 bench assessments with new credit codes; the import is
-`exchange.validate_upload` — read, parse and coerce each cell, validate every row, check
+`spreadsheets.validate_upload` — read, parse and coerce each cell, validate every row, check
 (credit code, year) against the database, score the valid rows — with an empty migrated
 SQLite database. The limit is `pandas.read_excel` of the same bytes (openpyxl engine).
 """
@@ -13,7 +13,7 @@ import io
 
 import pandas as pd
 
-from assessment import exchange
+from assessment import spreadsheets
 from assessment.storage import make_engine, upgrade
 from bench.timing import Row, Target, interleaved, paired_ratio
 
@@ -23,13 +23,16 @@ NAME = "xlsx_import"
 def workbook(ctx, n: int) -> bytes:
     """n bench assessments as an export-layout XLSX."""
     frame = ctx.population(n)
-    columns = exchange.answer_columns(ctx.qset)
+    columns = spreadsheets.answer_columns(ctx.qset)
     out = pd.concat(
-        [frame[["_year"]].rename(columns={"_year": exchange.YEAR}), frame.reindex(columns=columns)],
+        [
+            frame[["_year"]].rename(columns={"_year": spreadsheets.YEAR}),
+            frame.reindex(columns=columns),
+        ],
         axis=1,
     ).astype(object)
     out = out.where(out.notna(), None)
-    return exchange.export_bytes(out, ctx.qset, "xlsx", "zh")
+    return spreadsheets.export_bytes(out, ctx.qset, "xlsx", "zh")
 
 
 def run(ctx) -> list[Row]:
@@ -47,7 +50,7 @@ def run(ctx) -> list[Row]:
             results[name].append(preview)
 
     fns = {
-        "import": lambda: keep("import", exchange),
+        "import": lambda: keep("import", spreadsheets),
         "pandas": lambda: pd.read_excel(io.BytesIO(data), header=None),
     }
     # No warm-up round: each run is tens of seconds and reads the file from scratch.
@@ -61,7 +64,7 @@ def run(ctx) -> list[Row]:
     return [
         Row(
             bench=NAME,
-            what=f"importing a {n:,}-row XLSX with validation (`exchange.validate_upload`)",
+            what=f"importing a {n:,}-row XLSX with validation (`spreadsheets.validate_upload`)",
             value=t["import"].median,
             unit="s",
             target=Target("ratio", 5.0),

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assessment import cities
+from assessment import city_ranking
 from assessment.auth import STAFF_ROLES
 from ui import auth, layout
 from ui.staff_common import city_label, city_table, csv_bytes, s, version, xlsx_bytes, years
@@ -84,7 +84,7 @@ def render() -> None:
         width="stretch",
     )
     points = table.melt(
-        id_vars=["city"], value_vars=[f"{n}_points" for n in cities.INDICATORS]
+        id_vars=["city"], value_vars=[f"{n}_points" for n in city_ranking.INDICATORS]
     ).assign(
         label=lambda f: f["city"].map(city_label),
         indicator=lambda f: f["variable"].map(
@@ -103,5 +103,7 @@ def render() -> None:
         width="stretch",
     )
     with st.expander(s("cities.method")):
-        weights = ", ".join(f"{s(f'cities.col.{n}')} {w:.0%}" for n, w in cities.WEIGHTS.items())
-        st.markdown(s("cities.method_body", weights=weights, fit=cities.UPTAKE_MIN_FIT))
+        weights = ", ".join(
+            f"{s(f'cities.col.{n}')} {w:.0%}" for n, w in city_ranking.WEIGHTS.items()
+        )
+        st.markdown(s("cities.method_body", weights=weights, fit=city_ranking.UPTAKE_MIN_FIT))

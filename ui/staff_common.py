@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from assessment import cities, dashboard
+from assessment import city_ranking, dashboard
 from assessment.dashboard import Filters
 from assessment.reference import CITIES, INDUSTRIES
 from ui.i18n import lang
@@ -110,11 +110,11 @@ def programs():
 def city_table(year: int, data_version: tuple[str, int, str]) -> pd.DataFrame:
     """The §4(4) table for `year` at this data version (program matching is the slow part)."""
     del data_version  # only part of the cache key
-    return cities.city_assessment(engine(), questionnaires(), year, programs())
+    return city_ranking.city_assessment(engine(), questionnaires(), year, programs())
 
 
 def years() -> list[int]:
-    return cities.years(engine())
+    return city_ranking.years(engine())
 
 
 def filter_bar(key: str, *, with_level: bool = True) -> Filters:
@@ -174,8 +174,8 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells neutralised against formula injection (exchange.neutralise)."""
-    from assessment.exchange import neutralise
+    """Text cells neutralised against formula injection (spreadsheets.neutralise)."""
+    from assessment.spreadsheets import neutralise
 
     out = frame.copy()
     for column in out.columns:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import exchange
+from assessment import spreadsheets
 from assessment.auth import STAFF_ROLES
 from ui import auth, layout
 from ui.resources import questionnaires, repository
@@ -16,8 +16,8 @@ from ui.staff_common import cached, filter_bar, s, version
 def _export(filters, data_version, kind: str, header: str) -> bytes:
     del data_version  # only part of the cache key
     qset = questionnaires()
-    frame = exchange.export_frame(repository().engine, qset, filters)
-    return exchange.export_bytes(frame, qset, kind, header)
+    frame = spreadsheets.export_frame(repository().engine, qset, filters)
+    return spreadsheets.export_bytes(frame, qset, kind, header)
 
 
 def render() -> None:
@@ -30,7 +30,7 @@ def render() -> None:
     st.markdown(s("export.count", n=n))
     header = st.radio(
         s("export.headers"),
-        list(exchange.HEADER_LANGS),
+        list(spreadsheets.HEADER_LANGS),
         format_func=lambda v: s(f"export.headers.{v}"),
         horizontal=True,
         key="export:headers",

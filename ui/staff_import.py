@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assessment import exchange
+from assessment import spreadsheets
 from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError, fail
 from ui import auth, layout
@@ -23,18 +23,18 @@ def render() -> None:
     user = auth.require_role(*STAFF_ROLES)
     layout.banner(s("import.title"), s("import.subtitle"))
     qset = questionnaires()
-    st.markdown(s("import.howto", mb=exchange.MAX_BYTES // (1024 * 1024)))
+    st.markdown(s("import.howto", mb=spreadsheets.MAX_BYTES // (1024 * 1024)))
     left, right = st.columns(2)
     left.download_button(
         s("import.template_xlsx"),
-        exchange.template(qset, "xlsx"),
+        spreadsheets.template(qset, "xlsx"),
         file_name="assessment-import-template.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="import:template_xlsx",
     )
     right.download_button(
         s("import.template_csv"),
-        exchange.template(qset, "csv"),
+        spreadsheets.template(qset, "csv"),
         file_name="assessment-import-template.csv",
         mime="text/csv",
         key="import:template_csv",
@@ -49,15 +49,15 @@ def render() -> None:
     if st.button(s("import.check"), type="primary", key="import:check"):
         try:
             # Refused before the bytes are even read (I701).
-            if upload.size > exchange.MAX_BYTES:
-                raise fail("I701", limit=exchange.MAX_BYTES)
+            if upload.size > spreadsheets.MAX_BYTES:
+                raise fail("I701", limit=spreadsheets.MAX_BYTES)
             bar = st.progress(0.0, text=s("import.checking"))
 
             def progress(done: int, total: int) -> None:
                 if total and (done == total or done % 25 == 0):
                     bar.progress(done / total, text=s("import.checking_n", done=done, total=total))
 
-            preview = exchange.validate_upload(
+            preview = spreadsheets.validate_upload(
                 upload.getvalue(), upload.name, qset, repository().engine, progress=progress
             )
             bar.empty()
@@ -72,7 +72,7 @@ def render() -> None:
     _preview(preview, user.username)
 
 
-def _preview(preview: exchange.ImportPreview, username: str) -> None:
+def _preview(preview: spreadsheets.ImportPreview, username: str) -> None:
     cols = st.columns(3)
     cols[0].metric(s("import.rows"), preview.total)
     cols[1].metric(s("import.valid"), len(preview.valid))
@@ -99,7 +99,7 @@ def _preview(preview: exchange.ImportPreview, username: str) -> None:
         )
     if preview.rejected:
         st.markdown(f"**{s('import.rejected_rows')}**")
-        frame = exchange.rejected_frame(preview, lang())
+        frame = spreadsheets.rejected_frame(preview, lang())
         st.dataframe(
             frame[["row", "codes", "reasons"]].rename(columns=lambda c: s(f"import.col.{c}")),
             hide_index=True,
@@ -107,7 +107,7 @@ def _preview(preview: exchange.ImportPreview, username: str) -> None:
         )
         st.download_button(
             s("import.download_rejected"),
-            exchange.rejected_bytes(preview, lang()),
+            spreadsheets.rejected_bytes(preview, lang()),
             file_name=f"rejected-{preview.filename.rsplit('.', 1)[0]}.csv",
             mime="text/csv",
             key="import:rejected",
@@ -118,7 +118,7 @@ def _preview(preview: exchange.ImportPreview, username: str) -> None:
     st.caption(s("import.commit_help"))
     if st.button(s("import.commit", n=len(preview.valid)), type="primary", key="import:commit"):
         try:
-            result = exchange.commit(
+            result = spreadsheets.commit(
                 repository().engine,
                 questionnaires(),
                 preview.valid,

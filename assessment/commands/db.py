@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assessment.storage import db, exchange
+from assessment.storage import db, dump
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -79,7 +79,7 @@ def current(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     engine = db.make_engine()
-    n = exchange.export_jsonl(engine, args.file)
+    n = dump.export_jsonl(engine, args.file)
     _audit(engine, "db_export", {"file": str(args.file), "rows": n})
     print(f"Exported {n} rows to {args.file}")
     return 0
@@ -87,7 +87,7 @@ def export(args: argparse.Namespace) -> int:
 
 def import_(args: argparse.Namespace) -> int:
     engine = db.make_engine()
-    n = exchange.import_jsonl(engine, args.file)
+    n = dump.import_jsonl(engine, args.file)
     _audit(engine, "db_import", {"file": str(args.file), "rows": n})
     print(f"Imported {n} rows from {args.file} into {_where()}")
     return 0

@@ -16,7 +16,7 @@ from assessment.storage.db import (
     open_database,
     upgrade,
 )
-from assessment.storage.exchange import export_jsonl, import_jsonl
+from assessment.storage.dump import export_jsonl, import_jsonl
 from assessment.storage.records import (
     AssessmentRecord,
     AuditRecord,

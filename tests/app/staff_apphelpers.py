@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 import assessment
-from assessment import demo, exchange
+from assessment import demo, spreadsheets
 from assessment.storage import Repository, make_engine
 
 PASSWORD = "correct horse battery"
@@ -22,9 +22,9 @@ def qset():
 
 
 @cache
-def demo_rows() -> tuple[exchange.ImportRow, ...]:
+def demo_rows() -> tuple[spreadsheets.ImportRow, ...]:
     population = demo.generate(qset(), 60, seed=5)
-    return tuple(exchange.prepared_rows([(p.year, p.answers) for p in population], qset()))
+    return tuple(spreadsheets.prepared_rows([(p.year, p.answers) for p in population], qset()))
 
 
 def repo(db_url: str) -> Repository:
@@ -33,7 +33,7 @@ def repo(db_url: str) -> Repository:
 
 def seed(db_url: str) -> int:
     """The small demo population written to the database; returns the assessments written."""
-    return exchange.commit(make_engine(db_url), qset(), demo_rows(), actor="seed").count
+    return spreadsheets.commit(make_engine(db_url), qset(), demo_rows(), actor="seed").count
 
 
 def user_token(db_url: str, role: str, name: str | None = None) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 import assessment
-from assessment import demo, exchange, peers
+from assessment import demo, peers, spreadsheets
 from assessment.storage import Repository, make_engine, upgrade
 from assessment.storage.db import transaction
 from assessment.storage.models import TABLES
@@ -49,8 +49,8 @@ def seeded(tmp_path_factory):
     population = demo.generate(qset, N, seed=3)
     keys = sorted({p.key for p in population if p.answers["profile.industry"] == RARE})
     keep = set(keys[:RARE_KEPT])
-    rows = exchange.prepared_rows([(p.year, answers(p, keep)) for p in population], qset)
-    exchange.commit(engine, qset, rows, actor="test-seed")
+    rows = spreadsheets.prepared_rows([(p.year, answers(p, keep)) for p in population], qset)
+    spreadsheets.commit(engine, qset, rows, actor="test-seed")
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     repo = Repository(engine, qset, hasher=cheap)
     model = peers.fit_peer_model(repo.scores_frame(latest=True, flat=True), qset, k_range=(3, 4))

@@ -18,7 +18,7 @@ from apphelpers import new_app
 from streamlit.testing.v1 import AppTest
 
 import assessment
-from assessment import demo, exchange, peers
+from assessment import demo, peers, spreadsheets
 from assessment.peer_service import PeerService
 from assessment.reference import uscc_check_char
 from assessment.storage import Repository, make_engine, upgrade
@@ -69,8 +69,8 @@ def seeded(tmp_path_factory):
     engine = make_engine(url)
     upgrade(engine)
     population = demo.generate(qset, N, seed=5)
-    rows = exchange.prepared_rows([(p.year, p.answers) for p in population], qset)
-    exchange.commit(engine, qset, rows, actor="test-seed")
+    rows = spreadsheets.prepared_rows([(p.year, p.answers) for p in population], qset)
+    spreadsheets.commit(engine, qset, rows, actor="test-seed")
     repo = Repository(engine, qset)
     model = peers.fit_peer_model(repo.scores_frame(latest=True, flat=True), qset, k_range=(3, 4))
     path = peers.save_model(model, folder)

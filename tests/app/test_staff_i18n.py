@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assessment import cities, dashboard, exchange, quality
+from assessment import city_ranking, dashboard, quality, spreadsheets
 from ui import staff_cities
 from ui.staff_common import SIZES, load_catalog
 
@@ -22,13 +22,13 @@ def used_keys() -> set[str]:
         keys |= set(STATIC.findall(path.read_text(encoding="utf-8")))
     # Keys built at run time, family by family.
     keys |= {f"col.{c}" for c in dashboard.TABLE_COLUMNS}
-    keys |= {f"cities.col.{c}" for c in (*staff_cities.SHOWN, *cities.INDICATORS)}
+    keys |= {f"cities.col.{c}" for c in (*staff_cities.SHOWN, *city_ranking.INDICATORS)}
     keys |= {f"cases.col.{c}" for c in ("assessment_id", "name", "year", "note", "marked_by")}
     keys |= {"cases.col.marked_at"}
     keys |= {f"quality.col.{c}" for c in quality.flags_frame([]).columns if c != "kind"}
     keys |= {f"import.col.{c}" for c in ("row", "codes", "reasons")}
-    keys |= {f"export.headers.{v}" for v in exchange.HEADER_LANGS}
-    keys |= {f"export.download_{k}" for k in exchange.KINDS}
+    keys |= {f"export.headers.{v}" for v in spreadsheets.HEADER_LANGS}
+    keys |= {f"export.download_{k}" for k in spreadsheets.KINDS}
     keys |= {f"size.{v}" for v in SIZES}
     keys |= {f"filter.{v}" for v in ("city", "industry")}
     keys |= {f"dash.levels_by.{v}" for v in ("city", "industry")}

@@ -9,7 +9,7 @@ import pandas as pd
 import staff_apphelpers as h
 from sqlalchemy import func, select
 
-from assessment import exchange
+from assessment import spreadsheets
 from assessment.storage import make_engine
 from assessment.storage.models import Assessment
 
@@ -23,9 +23,9 @@ def mixed_file() -> tuple[bytes, int]:
     rows = list(h.demo_rows()[:12])
     rows[2] = replace(rows[2], answers={**rows[2].answers, "profile.city": "atlantis"})
     rows[5] = replace(rows[5], answers={**rows[5].answers, "profile.employees": -3})
-    columns = [exchange.YEAR, *exchange.answer_columns(h.qset())]
-    frame = pd.DataFrame([{exchange.YEAR: r.year, **r.answers} for r in rows], columns=columns)
-    return exchange.export_bytes(frame, h.qset(), "xlsx", "both"), len(rows)
+    columns = [spreadsheets.YEAR, *spreadsheets.answer_columns(h.qset())]
+    frame = pd.DataFrame([{spreadsheets.YEAR: r.year, **r.answers} for r in rows], columns=columns)
+    return spreadsheets.export_bytes(frame, h.qset(), "xlsx", "both"), len(rows)
 
 
 def test_mixed_file_preview_then_commit(db_url):
@@ -61,7 +61,7 @@ def test_files_refused_before_or_while_parsing(db_url):
     token = h.user_token(db_url, "staff")
     at = h.page("staff_import", "en", token)
     at.run()
-    at.get("file_uploader")[0].upload("big.csv", b"x" * (exchange.MAX_BYTES + 1)).run()
+    at.get("file_uploader")[0].upload("big.csv", b"x" * (spreadsheets.MAX_BYTES + 1)).run()
     at.button(key="import:check").click().run()
     assert h.error_codes(at) == ["I701"] and not at.metric
     at.get("file_uploader")[0].set_value(("bad.xlsx", b"not a workbook", "application/zip")).run()

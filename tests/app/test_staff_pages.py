@@ -9,7 +9,7 @@ import pytest
 import staff_apphelpers as h
 from openpyxl import load_workbook
 
-from assessment import cities
+from assessment import city_ranking
 from assessment.storage import make_engine
 
 
@@ -27,7 +27,7 @@ def test_city_assessment_table_and_downloads(seeded):
     shown = at.dataframe[0].value
     assert len(shown) == 11 and list(shown.columns)[:3] == ["Rank", "City", "Composite"]
     year = at.selectbox(key="cities:year").value
-    want = cities.city_assessment(make_engine(seeded), h.qset(), year)
+    want = city_ranking.city_assessment(make_engine(seeded), h.qset(), year)
     assert shown["Composite"].tolist() == want["composite"].round(3).tolist()
     assert shown["Rank"].tolist() == want["rank"].tolist()
     labels = [b.label for b in at.get("download_button")]
@@ -68,12 +68,12 @@ def test_export_page_counts_and_offers_both_formats(seeded):
 
 
 def test_export_bytes_offered_reimport(seeded):
-    # What the page offers is exchange.export_bytes of the filtered frame: check the layout.
-    from assessment import exchange
+    # What the page offers is spreadsheets.export_bytes of the filtered frame: check the layout.
+    from assessment import spreadsheets
     from assessment.dashboard import Filters
 
-    frame = exchange.export_frame(make_engine(seeded), h.qset(), Filters(year=2026))
-    data = exchange.export_bytes(frame, h.qset(), "xlsx", "zh")
+    frame = spreadsheets.export_frame(make_engine(seeded), h.qset(), Filters(year=2026))
+    data = spreadsheets.export_bytes(frame, h.qset(), "xlsx", "zh")
     rows = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
     assert rows[1][:2] == ("assessment_id", "year") and len(rows) == 2 + len(frame)
 

@@ -1,4 +1,4 @@
-"""Property-based tests of spreadsheet imports (assessment/exchange.py) on hostile uploads.
+"""Property-based tests of spreadsheet imports (assessment/spreadsheets.py) on hostile uploads.
 
 Random cell values per column, random bytes and damaged XLSX files: `validate_upload`
 either raises AssessmentError with catalogue codes (a file-level fault, I70x) or returns
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment import exchange
+from assessment import spreadsheets
 from assessment.answers import validate_answers
 from assessment.errors import CATALOGUE, AssessmentError
 from assessment.loader import load_questionnaires
@@ -29,8 +29,8 @@ from assessment.reference import USCC_ALPHABET, uscc_check_char
 
 QSET = load_questionnaires()
 ITEMS = {item.id: item for item in QSET.items()}
-REQUIRED = exchange.required_columns(QSET)
-OPTIONAL = [c for c in exchange.answer_columns(QSET) if c not in REQUIRED]
+REQUIRED = spreadsheets.required_columns(QSET)
+OPTIONAL = [c for c in spreadsheets.answer_columns(QSET) if c not in REQUIRED]
 # Writing and reading a workbook per example costs ~20 ms: fewer examples than the others.
 XLSX_EXAMPLES = min(300, settings.default.max_examples)
 
@@ -54,7 +54,7 @@ CREDIT_CODES = st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17).map(cre
 
 def plausible(item: Item | None, column: str) -> st.SearchStrategy[str]:
     """Cell texts close to valid for a column, so rows also get past the first check."""
-    if column == exchange.YEAR:
+    if column == spreadsheets.YEAR:
         return st.one_of(st.integers(1990, 2110).map(str), st.just("2026.0"), st.just("二〇二六"))
     if column == "profile.credit_code":
         return st.one_of(
@@ -85,7 +85,7 @@ def uploads(draw: st.DrawFn) -> tuple[list[str], list[list[Any]]]:
     columns += draw(st.lists(st.sampled_from(OPTIONAL), max_size=8, unique=True))
     if draw(st.integers(0, 20)) == 0:
         columns.append(draw(st.sampled_from(["unknown.column", "score.im.level", "assessment_id",
-                                             exchange.YEAR])))  # fmt: skip
+                                             spreadsheets.YEAR])))  # fmt: skip
     columns = draw(st.permutations(columns))
     cells = [cell_strategy(c) for c in columns]
     rows = [[draw(s) for s in cells] for _ in range(draw(st.integers(0, 3)))]
@@ -110,7 +110,7 @@ def csv_bytes(header_rows: list[list[Any]], rows: list[list[Any]], encoding: str
 def check_upload(data: bytes, filename: str, rows_given: int | None) -> None:
     """The import property: coded file-level refusal, or every row accounted for."""
     try:
-        preview = exchange.validate_upload(data, filename, QSET)
+        preview = spreadsheets.validate_upload(data, filename, QSET)
     except AssessmentError as err:
         assert set(err.codes) <= set(CATALOGUE), err.codes
         return
@@ -122,7 +122,7 @@ def check_upload(data: bytes, filename: str, rows_given: int | None) -> None:
             assert p.code in CATALOGUE, p.code
             assert p.text("zh") and p.text("en")
     for row in preview.valid:
-        assert exchange.MIN_YEAR <= row.year <= exchange.MAX_YEAR
+        assert spreadsheets.MIN_YEAR <= row.year <= spreadsheets.MAX_YEAR
         assert validate_answers(row.answers, QSET) == []
         for value in row.scores.values():
             assert value is None or math.isfinite(value)
@@ -135,7 +135,9 @@ def check_upload(data: bytes, filename: str, rows_given: int | None) -> None:
 )
 def test_random_csv_cells_give_coded_results(upload, labels: str, encoding: str) -> None:
     columns, rows = upload
-    label_row = [exchange.header_text(exchange.column_label(c, QSET), "both") for c in columns]
+    label_row = [
+        spreadsheets.header_text(spreadsheets.column_label(c, QSET), "both") for c in columns
+    ]
     header = {
         "none": [columns],
         "above": [label_row, columns],
@@ -177,7 +179,7 @@ def test_random_xlsx_cells_give_coded_results(upload, data) -> None:
     check_upload(out.getvalue(), "upload.xlsx", len(rows))
 
 
-TEMPLATE_XLSX = exchange.template(QSET, "xlsx")
+TEMPLATE_XLSX = spreadsheets.template(QSET, "xlsx")
 
 
 @given(
@@ -206,12 +208,12 @@ def test_random_bytes_are_refused_or_read_with_codes(data: bytes, name: str) -> 
 @pytest.mark.parametrize("filename", ["big.csv", "big.xlsx"])
 def test_an_upload_over_the_limit_is_refused_before_parsing(filename: str) -> None:
     # Garbage that would be I702 if it were parsed: I701 proves it never was.
-    data = b"\x00PK garbage " * (exchange.MAX_BYTES // 12 + 1)
-    assert len(data) > exchange.MAX_BYTES
+    data = b"\x00PK garbage " * (spreadsheets.MAX_BYTES // 12 + 1)
+    assert len(data) > spreadsheets.MAX_BYTES
     with pytest.raises(AssessmentError) as caught:
-        exchange.validate_upload(data, filename, QSET)
+        spreadsheets.validate_upload(data, filename, QSET)
     assert caught.value.codes == ["I701"]
-    assert str(exchange.MAX_BYTES) in caught.value.problems[0].text("en")
+    assert str(spreadsheets.MAX_BYTES) in caught.value.problems[0].text("en")
 
 
 @pytest.mark.parametrize(("size", "limit"), [(0, 0), (1, 0), (99, 100), (100, 100), (101, 100)])
@@ -219,7 +221,7 @@ def test_an_upload_over_the_limit_is_refused_before_parsing(filename: str) -> No
 def test_the_limit_is_exact(size: int, limit: int, kind: str) -> None:
     data = b"\xff" * size  # not a workbook; as CSV, one GB18030 cell
     try:
-        exchange.read_rows(data, kind, limit=limit)
+        spreadsheets.read_rows(data, kind, limit=limit)
     except AssessmentError as err:
         assert err.codes == (["I701"] if size > limit else ["I702"])
     else:
@@ -231,6 +233,6 @@ def test_the_default_limit_is_documented() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    megabytes = exchange.MAX_BYTES // (1024 * 1024)
+    megabytes = spreadsheets.MAX_BYTES // (1024 * 1024)
     for doc in ("SECURITY.md", "docs/deployment.md"):
         assert f"{megabytes} MiB" in (root / doc).read_text(encoding="utf-8"), doc

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 import assessment
-from assessment import demo, exchange
+from assessment import demo, spreadsheets
 from assessment.reference import size_class
 
 DEMO_N = 400
@@ -25,10 +25,10 @@ def qset():
 
 
 @cache
-def rows() -> tuple[exchange.ImportRow, ...]:
-    """The demo population as scored rows, ready for `exchange.commit`."""
+def rows() -> tuple[spreadsheets.ImportRow, ...]:
+    """The demo population as scored rows, ready for `spreadsheets.commit`."""
     population = demo.generate(qset(), DEMO_N, seed=DEMO_SEED)
-    return tuple(exchange.prepared_rows([(p.year, p.answers) for p in population], qset()))
+    return tuple(spreadsheets.prepared_rows([(p.year, p.answers) for p in population], qset()))
 
 
 @cache
@@ -55,7 +55,7 @@ def frame() -> pd.DataFrame:
 
 def seed(engine: Engine) -> None:
     """Write the demo population into an empty database."""
-    exchange.commit(engine, qset(), rows(), actor="test-seed")
+    spreadsheets.commit(engine, qset(), rows(), actor="test-seed")
 
 
 def module_engine(request: pytest.FixtureRequest, tmp_path_factory, name: str) -> Engine:

@@ -249,7 +249,7 @@ def test_investment_skips_dont_know_and_text(engine):
     # "dont_know" (and any non-number) must be skipped by the SQL, not break the cast.
     from dataclasses import replace
 
-    from assessment import exchange
+    from assessment import spreadsheets
 
     rows = list(staff_seed.rows()[:3])
     edited = []
@@ -258,7 +258,7 @@ def test_investment_skips_dont_know_and_text(engine):
         answers["profile.invest_this_year"] = this
         answers["profile.invest_last_year"] = 100
         edited.append(replace(r, answers=answers))
-    exchange.commit(engine, staff_seed.qset(), edited, actor="t")
+    spreadsheets.commit(engine, staff_seed.qset(), edited, actor="t")
     f = Filters()
     growth = dashboard.investment_growth(engine, f)
     assert growth.basis == 2 and close(growth.value, 450 / 200 - 1)
@@ -303,7 +303,7 @@ def test_investment_columns_are_filled_at_submission_and_by_migration_0002(engin
 
     from sqlalchemy import select
 
-    from assessment import exchange
+    from assessment import spreadsheets
     from assessment.storage import db
     from assessment.storage.facts import answer_facts
     from assessment.storage.models import Assessment, Score
@@ -316,7 +316,7 @@ def test_investment_columns_are_filled_at_submission_and_by_migration_0002(engin
         answers["profile.invest_this_year"] = this
         answers["profile.invest_last_year"] = last
         edited.append(replace(r, answers=answers))
-    exchange.commit(engine, staff_seed.qset(), edited, actor="t")
+    spreadsheets.commit(engine, staff_seed.qset(), edited, actor="t")
     query = (
         select(Score.invest_this_year, Score.invest_last_year, Assessment.answers)
         .join(Assessment, Assessment.id == Score.assessment_id)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import staff_seed
 from answers_factory import credit_code, profile_answers
 
-from assessment import exchange, quality
+from assessment import quality, spreadsheets
 
 
 def test_flags_over_the_database(repo, engine, clock, qset):
@@ -31,7 +31,7 @@ def test_flags_over_the_database(repo, engine, clock, qset):
         "profile.name": rows[3].answers["profile.name"] + " ",
     }
     rows.append(replace(rows[3], answers=twin, year=2026))
-    exchange.commit(engine, qset, rows, actor="t", now=clock.now)
+    spreadsheets.commit(engine, qset, rows, actor="t", now=clock.now)
     draft = repo.create_draft(profile_answers(qset, 9, "profile.basic"), 2026)
     found = quality.quality_flags(engine, qset, now=clock.now)
     kinds = {f.kind for f in found}

@@ -10,7 +10,7 @@ import staff_seed
 from answers_factory import profile_answers, section_answers
 from sqlalchemy import func, select, update
 
-from assessment import dashboard, exchange
+from assessment import dashboard, spreadsheets
 from assessment.dashboard import Filters
 from assessment.errors import AssessmentError
 from assessment.storage import rollup
@@ -116,7 +116,7 @@ def test_a_failed_submission_leaves_the_rollup_as_it_was(repo, qset, engine):
 def test_an_import_into_stored_enterprises_refreshes_old_and_new_cells(repo, qset, engine):
     population = staff_seed.rows()
     first, later = population[:40], population[40:80]
-    exchange.commit(engine, qset, first, actor="test")
+    spreadsheets.commit(engine, qset, first, actor="test")
     assert in_step(engine) == []
     # The same enterprises a year later, some in another city: their earlier rows move.
     moved = []
@@ -126,10 +126,10 @@ def test_an_import_into_stored_enterprises_refreshes_old_and_new_cells(repo, qse
             answers["profile.city"] = (
                 "yuncheng" if answers["profile.city"] != "yuncheng" else "jincheng"
             )
-        moved.append(exchange.ImportRow(r.row, r.year + 5, answers, r.scores))
-    exchange.commit(engine, qset, moved, actor="test")
+        moved.append(spreadsheets.ImportRow(r.row, r.year + 5, answers, r.scores))
+    spreadsheets.commit(engine, qset, moved, actor="test")
     assert in_step(engine) == []
-    exchange.commit(engine, qset, later, actor="test")
+    spreadsheets.commit(engine, qset, later, actor="test")
     assert in_step(engine) == []
 
 
@@ -137,9 +137,9 @@ def test_a_bulk_import_rebuilds_and_a_small_one_refreshes(qset, engine, monkeypa
     calls = []
     real = rollup.rebuild
     monkeypatch.setattr(rollup, "rebuild", lambda conn: calls.append(1) or real(conn))
-    exchange.commit(engine, qset, staff_seed.rows()[:2], actor="test")
+    spreadsheets.commit(engine, qset, staff_seed.rows()[:2], actor="test")
     assert calls == []
-    exchange.commit(engine, qset, staff_seed.rows()[2:200], actor="test")
+    spreadsheets.commit(engine, qset, staff_seed.rows()[2:200], actor="test")
     assert calls == [1]
     assert in_step(engine) == []
 
@@ -178,7 +178,7 @@ def test_unknown_city_and_level_have_their_own_cell(repo, qset, engine):
 
 
 def test_the_migration_fills_the_rollup_from_stored_scores(repo, qset, engine):
-    exchange.commit(engine, qset, staff_seed.rows()[:60], actor="test")
+    spreadsheets.commit(engine, qset, staff_seed.rows()[:60], actor="test")
     want = staff_seed.dump(engine)["score_rollup"]
     downgrade(engine, "0002")
     upgrade(engine)

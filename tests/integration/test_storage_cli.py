@@ -150,11 +150,11 @@ def test_db_rollup_checks_and_rebuilds(cli, engine, qset):
     import staff_seed
     from sqlalchemy import update
 
-    from assessment import exchange
+    from assessment import spreadsheets
     from assessment.storage.db import transaction
     from assessment.storage.models import ScoreRollup
 
-    exchange.commit(engine, qset, staff_seed.rows()[:5], actor="test")
+    spreadsheets.commit(engine, qset, staff_seed.rows()[:5], actor="test")
     code, out, _ = cli("db", "rollup")
     assert code == 0 and "in step" in out
     with transaction(engine, write=True) as conn:  # damaged by hand, outside the application

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assessment import demo, exchange
+from assessment import demo, spreadsheets
 from assessment.peer_service import benchmark_metrics
 from assessment.storage import Repository, population
 from assessment.storage.population import (
@@ -22,8 +22,8 @@ N = 25
 
 def seeded(engine, qset) -> Repository:
     population = demo.generate(qset, N, seed=11)  # some enterprises have two years
-    rows = exchange.prepared_rows([(p.year, p.answers) for p in population], qset)
-    exchange.commit(engine, qset, rows, actor="test-seed")
+    rows = spreadsheets.prepared_rows([(p.year, p.answers) for p in population], qset)
+    spreadsheets.commit(engine, qset, rows, actor="test-seed")
     return Repository(engine, qset)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assessment import exchange
+from assessment import spreadsheets
 from assessment.loader import load_questionnaires
 from assessment.report import build_pdf, summarise
 from assessment.scoring import score_assessment
@@ -80,7 +80,7 @@ def _frame(values: list[str]) -> pd.DataFrame:
     rows = []
     for n, value in enumerate(values):
         answers = _answers(value) | {"profile.gbt4754": value}
-        rows.append({exchange.ASSESSMENT_ID: n + 1, exchange.YEAR: 2026, **answers})
+        rows.append({spreadsheets.ASSESSMENT_ID: n + 1, spreadsheets.YEAR: 2026, **answers})
     return pd.DataFrame(rows)
 
 
@@ -98,7 +98,7 @@ def _xlsx_cells(data: bytes) -> list[list]:
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_formula_like_text_is_neutralised_in_csv_exports(formula: str) -> None:
-    rows = _csv_cells(exchange.export_bytes(_frame([formula]), QSET, kind="csv"))
+    rows = _csv_cells(spreadsheets.export_bytes(_frame([formula]), QSET, kind="csv"))
     header = rows[1]
     cells = dict(zip(header, rows[2], strict=True))
     for column in ("profile.name", "profile.gbt4754"):
@@ -108,7 +108,7 @@ def test_formula_like_text_is_neutralised_in_csv_exports(formula: str) -> None:
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_formula_like_text_is_neutralised_in_xlsx_exports(formula: str) -> None:
-    rows = _xlsx_cells(exchange.export_bytes(_frame([formula]), QSET, kind="xlsx"))
+    rows = _xlsx_cells(spreadsheets.export_bytes(_frame([formula]), QSET, kind="xlsx"))
     header = [value for value, _ in rows[1]]
     cells = dict(zip(header, rows[2], strict=True))
     for column in ("profile.name", "profile.gbt4754"):
@@ -123,31 +123,31 @@ def test_a_list_answer_is_neutralised_in_exports(formula: str) -> None:
     # Stored answers of skipped items are kept unvalidated (answers.validate_answers), so
     # an export can meet any list; the joined cell must be neutralised like any text.
     frame = _frame(["企业"]).assign(**{"profile.four_bases": [[formula, "components"]]})
-    rows = _csv_cells(exchange.export_bytes(frame, QSET, kind="csv"))
+    rows = _csv_cells(spreadsheets.export_bytes(frame, QSET, kind="csv"))
     cells = dict(zip(rows[1], rows[2], strict=True))
     assert cells["profile.four_bases"][0] not in "=+-@\t\r"
 
 
 def test_rejected_rows_download_neutralises_uploaded_cells() -> None:
-    columns = exchange.required_columns(QSET)
+    columns = spreadsheets.required_columns(QSET)
     row = {c: "" for c in columns} | {"year": "2026", "profile.name": FORMULAS[0]}
     upload = io.StringIO()
     writer = csv.writer(upload)
     writer.writerow(columns)
     writer.writerow([row[c] for c in columns])
-    preview = exchange.validate_upload(upload.getvalue().encode(), "bad.csv", QSET)
+    preview = spreadsheets.validate_upload(upload.getvalue().encode(), "bad.csv", QSET)
     assert len(preview.rejected) == 1
-    rows = _csv_cells(exchange.rejected_bytes(preview))
+    rows = _csv_cells(spreadsheets.rejected_bytes(preview))
     cells = dict(zip(rows[0], rows[1], strict=True))
     assert cells["profile.name"] == "'" + FORMULAS[0]
 
 
 def test_neutralised_export_reimports_the_literal_text() -> None:
     frame = _frame([FORMULAS[0]])
-    data = exchange.export_bytes(frame, QSET, kind="csv")
-    preview = exchange.validate_upload(data, "roundtrip.csv", QSET)
+    data = spreadsheets.export_bytes(frame, QSET, kind="csv")
+    preview = spreadsheets.validate_upload(data, "roundtrip.csv", QSET)
     names = [r.answers["profile.name"] for r in preview.valid] + [
-        exchange.restore(r.cells["profile.name"]) for r in preview.rejected
+        spreadsheets.restore(r.cells["profile.name"]) for r in preview.rejected
     ]
     assert names == [FORMULAS[0]]
 

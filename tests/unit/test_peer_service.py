@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 import assessment
-from assessment import demo, exchange, peers
+from assessment import demo, peers, spreadsheets
 from assessment.errors import AssessmentError
 from assessment.peer_service import (
     MapPoints,
@@ -49,8 +49,8 @@ def seed_database(folder: Path, qset, n: int = N, seed: int = SEED, *, fit: bool
     engine = make_engine(f"sqlite:///{folder / 'peers.db'}")
     upgrade(engine)
     population = demo.generate(qset, n, seed=seed)
-    rows = exchange.prepared_rows([(p.year, p.answers) for p in population], qset)
-    exchange.commit(engine, qset, rows, actor="test-seed")
+    rows = spreadsheets.prepared_rows([(p.year, p.answers) for p in population], qset)
+    spreadsheets.commit(engine, qset, rows, actor="test-seed")
     repo = Repository(engine, qset)
     model = None
     if fit:
@@ -178,8 +178,8 @@ def test_population_version_changes_with_a_submission(copy_repo, qset):
     before = service.population_version()
     extra = demo.generate(qset, 1, seed=999)[0]
     answers = dict(extra.answers) | {"profile.credit_code": "91140100MA0K000017"}
-    exchange.commit(
-        copy_repo.engine, qset, exchange.prepared_rows([(2026, answers)], qset), actor="t"
+    spreadsheets.commit(
+        copy_repo.engine, qset, spreadsheets.prepared_rows([(2026, answers)], qset), actor="t"
     )
     after = service.population_version()
     assert after.count == before.count + 1
@@ -446,7 +446,9 @@ def add_submission(repo, qset, n: int, *, code: str | None = None, year: int = 2
         code = body + uscc_check_char(body)
     extra = demo.generate(qset, 1, seed=500 + n)[0]
     answers = dict(extra.answers) | {"profile.credit_code": code}
-    exchange.commit(repo.engine, qset, exchange.prepared_rows([(year, answers)], qset), actor="t")
+    spreadsheets.commit(
+        repo.engine, qset, spreadsheets.prepared_rows([(year, answers)], qset), actor="t"
+    )
     with transaction(repo.engine) as conn:
         return conn.execute(
             select(Assessment.id)

@@ -11,7 +11,7 @@ import pytest
 import staff_seed
 from staff_seed import BACKENDS
 
-from assessment import cities, scoring
+from assessment import city_ranking, scoring
 from assessment.programs import load_programs, recommend_programs
 from assessment.reference import CITY_CODES
 
@@ -25,7 +25,7 @@ def seeded(request, tmp_path_factory):
 def tables(seeded, programs) -> dict[int, pd.DataFrame]:
     """The city table per year, computed once per backend (program matching is the slow part)."""
     return {
-        year: cities.city_assessment(seeded, staff_seed.qset(), year, programs)
+        year: city_ranking.city_assessment(seeded, staff_seed.qset(), year, programs)
         for year in (2026, 2025, 2030)
     }
 
@@ -42,7 +42,7 @@ def uptake_truth(programs) -> dict[tuple[str, int], float]:
     taken: dict[tuple[str, int], list[bool]] = {}
     for r in staff_seed.rows():
         result = scoring.score_assessment(r.answers, qset)
-        hit = cities.has_uptake(recommend_programs(result, r.answers, programs))
+        hit = city_ranking.has_uptake(recommend_programs(result, r.answers, programs))
         taken.setdefault((r.answers["profile.city"], r.year), []).append(hit)
     return {key: float(np.mean(v)) for key, v in taken.items()}
 
@@ -64,7 +64,7 @@ def pandas_table(year: int, uptake: dict[tuple[str, int], float]) -> pd.DataFram
     out["paired"] = out["paired"].fillna(0.0)
     out["uptake"] = [uptake.get((c, year), math.nan) for c in out.index]
     composite = pd.Series(0.0, index=out.index)
-    for name, weight in cities.WEIGHTS.items():
+    for name, weight in city_ranking.WEIGHTS.items():
         col = out[name].astype(float)
         lo, hi = col.min(), col.max()
         pts = (col - lo) / (hi - lo) * 100 if hi > lo else pd.Series(100.0, index=out.index)
@@ -116,7 +116,7 @@ def test_year_without_assessments_ranks_every_city_equal(tables):
 
 
 def test_years_lists_submitted_years(seeded):
-    assert cities.years(seeded) == [2026, 2025]
+    assert city_ranking.years(seeded) == [2026, 2025]
 
 
 @pytest.mark.parametrize(
@@ -129,17 +129,17 @@ def test_years_lists_submitted_years(seeded):
     ],
 )
 def test_points_rescale_min_max(values, expected):
-    assert cities.points(pd.Series(values)).tolist() == expected
+    assert city_ranking.points(pd.Series(values)).tolist() == expected
 
 
 def test_composite_ties_share_a_rank():
     frame = pd.DataFrame(
         {
             "city": ["a", "b", "c"],
-            **{name: [1.0, 1.0, 0.0] for name in cities.INDICATORS},
+            **{name: [1.0, 1.0, 0.0] for name in city_ranking.INDICATORS},
         }
     )
-    out = cities.composite(frame).set_index("city")
+    out = city_ranking.composite(frame).set_index("city")
     assert out.loc["a", "rank"] == out.loc["b", "rank"] == 1 and out.loc["c", "rank"] == 3
     assert math.isclose(out.loc["a", "composite"], 100.0)
-    assert math.isclose(sum(cities.WEIGHTS.values()), 1.0)
+    assert math.isclose(sum(city_ranking.WEIGHTS.values()), 1.0)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 import assessment
-from assessment import demo, exchange
+from assessment import demo, spreadsheets
 from assessment.errors import AssessmentError
 
 
@@ -44,11 +44,11 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 
 def upload_rows(qset, population, *, lang="both", ids_first=False) -> list[list]:
     """A file's rows: two header rows and one row per demo assessment, answers as cells."""
-    columns = [exchange.YEAR, *exchange.answer_columns(qset)]
-    labels = [exchange.header_text(exchange.column_label(c, qset), lang) for c in columns]
+    columns = [spreadsheets.YEAR, *spreadsheets.answer_columns(qset)]
+    labels = [spreadsheets.header_text(spreadsheets.column_label(c, qset), lang) for c in columns]
     header = [columns, labels] if ids_first else [labels, columns]
     body = [
-        [p.year, *(exchange.cell_text(qset.item(c), p.answers.get(c)) for c in columns[1:])]
+        [p.year, *(spreadsheets.cell_text(qset.item(c), p.answers.get(c)) for c in columns[1:])]
         for p in population
     ]
     return [*header, *[["" if v is None else v for v in row] for row in body]]
@@ -73,18 +73,18 @@ def upload_rows(qset, population, *, lang="both", ids_first=False) -> list[list]
     ],
 )
 def test_neutralise_prefixes_formula_starts_only(raw, written):
-    assert exchange.neutralise(raw) == written
-    assert exchange.restore(written) == raw
+    assert spreadsheets.neutralise(raw) == written
+    assert spreadsheets.restore(written) == raw
 
 
 @given(st.text())
 def test_restore_inverts_neutralise_for_every_text(text):
-    assert exchange.restore(exchange.neutralise(text)) == text
+    assert spreadsheets.restore(spreadsheets.neutralise(text)) == text
 
 
 @given(st.text())
 def test_neutralised_text_never_starts_a_formula(text):
-    out = exchange.neutralise(text)
+    out = spreadsheets.neutralise(text)
     assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
@@ -101,35 +101,35 @@ def test_neutralised_text_never_starts_a_formula(text):
     ],
 )
 def test_cell_text(qset, value, cell):
-    assert exchange.cell_text(qset.item("profile.employees"), value) == cell
+    assert spreadsheets.cell_text(qset.item("profile.employees"), value) == cell
 
 
 # --- template ----------------------------------------------------------------------------
 
 
 def test_template_xlsx_has_bilingual_labels_and_every_question(qset):
-    book = load_workbook(io.BytesIO(exchange.template(qset, "xlsx")))
+    book = load_workbook(io.BytesIO(spreadsheets.template(qset, "xlsx")))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 2
     labels, ids = rows
-    assert list(ids) == [exchange.YEAR, *exchange.answer_columns(qset)]
+    assert list(ids) == [spreadsheets.YEAR, *spreadsheets.answer_columns(qset)]
     assert len(ids) == 1 + len(list(qset.items()))
     name = qset.item("profile.name").label
     assert labels[ids.index("profile.name")] == f"{name.zh} / {name.en}"
 
 
 def test_template_csv_starts_with_bom_and_reads_back_empty(qset):
-    data = exchange.template(qset, "csv")
+    data = spreadsheets.template(qset, "csv")
     assert data.startswith(b"\xef\xbb\xbf")
-    preview = exchange.validate_upload(data, "template.csv", qset)
-    assert preview.total == 0 and preview.columns[0] == exchange.YEAR
+    preview = spreadsheets.validate_upload(data, "template.csv", qset)
+    assert preview.total == 0 and preview.columns[0] == spreadsheets.YEAR
 
 
 def test_unknown_kind_is_refused(qset):
     with pytest.raises(ValueError):
-        exchange.template(qset, "ods")
+        spreadsheets.template(qset, "ods")
     with pytest.raises(ValueError):
-        exchange.read_rows(b"", "ods")
+        spreadsheets.read_rows(b"", "ods")
 
 
 # --- validation --------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_unknown_kind_is_refused(qset):
 def test_valid_file_all_rows_pass(qset, population, kind, ids_first):
     rows = upload_rows(qset, population, ids_first=ids_first)
     data = csv_bytes(rows) if kind == "csv" else xlsx_bytes(rows)
-    preview = exchange.validate_upload(data, f"up.{kind}", qset)
+    preview = spreadsheets.validate_upload(data, f"up.{kind}", qset)
     assert preview.rejected == () and len(preview.valid) == len(population)
     first = preview.valid[0]
     assert first.row == 3 and first.year == population[0].year
@@ -151,13 +151,13 @@ def test_valid_file_all_rows_pass(qset, population, kind, ids_first):
 def test_label_only_header_is_accepted(qset, population):
     rows = upload_rows(qset, population, lang="zh")
     del rows[1]  # the id row
-    preview = exchange.validate_upload(csv_bytes(rows), "labels.csv", qset)
+    preview = spreadsheets.validate_upload(csv_bytes(rows), "labels.csv", qset)
     assert len(preview.valid) == len(population)
 
 
 def test_gbk_csv_from_chinese_excel_is_read(qset, population):
     rows = upload_rows(qset, population[:2], lang="zh")
-    preview = exchange.validate_upload(csv_bytes(rows, "gb18030"), "gbk.csv", qset)
+    preview = spreadsheets.validate_upload(csv_bytes(rows, "gb18030"), "gbk.csv", qset)
     assert len(preview.valid) == 2
 
 
@@ -192,7 +192,7 @@ def broken(qset, population) -> tuple[list[list], dict[int, set[str]]]:
 def test_mixed_rows_are_split_with_codes_row_and_column(qset, population, kind):
     rows, expected = broken(qset, population)
     data = csv_bytes(rows) if kind == "csv" else xlsx_bytes(rows)
-    preview = exchange.validate_upload(data, f"mixed.{kind}", qset)
+    preview = spreadsheets.validate_upload(data, f"mixed.{kind}", qset)
     got = {r.row: {p.code for p in r.problems} for r in preview.rejected}
     assert got == expected
     assert {v.row for v in preview.valid} == set(range(3, len(rows) + 1)) - set(expected)
@@ -205,12 +205,12 @@ def test_mixed_rows_are_split_with_codes_row_and_column(qset, population, kind):
 
 def test_rejected_rows_download_with_reasons(qset, population):
     rows, expected = broken(qset, population)
-    preview = exchange.validate_upload(csv_bytes(rows), "mixed.csv", qset)
-    frame = exchange.rejected_frame(preview, "en")
+    preview = spreadsheets.validate_upload(csv_bytes(rows), "mixed.csv", qset)
+    frame = spreadsheets.rejected_frame(preview, "en")
     assert list(frame["row"]) == sorted(expected)
     assert frame.loc[frame["row"] == 3 + 1, "codes"].item() == "A204"
     assert "[profile.employees]" in frame.loc[frame["row"] == 4, "reasons"].item()
-    data = exchange.rejected_bytes(preview, "zh")
+    data = spreadsheets.rejected_bytes(preview, "zh")
     assert data.startswith(b"\xef\xbb\xbf")
     back = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert back[0][:3] == ["row", "codes", "reasons"] and len(back) == 1 + len(expected)
@@ -219,7 +219,7 @@ def test_rejected_rows_download_with_reasons(qset, population):
 def test_progress_is_reported_per_row(qset, population):
     seen = []
     rows = upload_rows(qset, population)
-    exchange.validate_upload(
+    spreadsheets.validate_upload(
         csv_bytes(rows), "p.csv", qset, progress=lambda d, t: seen.append((d, t))
     )
     n = len(population)
@@ -229,7 +229,7 @@ def test_progress_is_reported_per_row(qset, population):
 def test_blank_lines_are_skipped(qset, population):
     rows = upload_rows(qset, population[:2])
     rows.insert(3, [""] * 5)
-    preview = exchange.validate_upload(csv_bytes(rows), "b.csv", qset)
+    preview = spreadsheets.validate_upload(csv_bytes(rows), "b.csv", qset)
     assert len(preview.valid) == 2 and preview.rejected == ()
 
 
@@ -242,9 +242,9 @@ def codes(err: pytest.ExceptionInfo) -> list[str]:
 
 def test_oversized_file_is_refused_before_parsing(qset):
     with pytest.raises(AssessmentError) as err:
-        exchange.validate_upload(b"x" * 101, "big.csv", qset, limit=100)
+        spreadsheets.validate_upload(b"x" * 101, "big.csv", qset, limit=100)
     assert codes(err) == ["I701"]
-    assert exchange.MAX_BYTES == 20 * 1024 * 1024
+    assert spreadsheets.MAX_BYTES == 20 * 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -257,7 +257,7 @@ def test_oversized_file_is_refused_before_parsing(qset):
 )
 def test_unreadable_files_are_I702_in_both_languages(qset, data, name, zh):
     with pytest.raises(AssessmentError) as err:
-        exchange.validate_upload(data, name, qset)
+        spreadsheets.validate_upload(data, name, qset)
     assert codes(err) == ["I702"]
     (prob,) = err.value.problems
     assert zh in prob.text("zh") and zh not in prob.text("en")
@@ -269,13 +269,13 @@ def test_unknown_and_duplicate_columns_are_I703(qset, population):
     rows[0].append("?")
     rows[2].append("x")
     with pytest.raises(AssessmentError) as err:
-        exchange.validate_upload(csv_bytes(rows), "u.csv", qset)
+        spreadsheets.validate_upload(csv_bytes(rows), "u.csv", qset)
     assert codes(err) == ["I703"] and err.value.problems[0].path == "im.no_such_item"
     rows = upload_rows(qset, population[:1])
     for r in rows:
         r.append(r[1])
     with pytest.raises(AssessmentError) as err:
-        exchange.validate_upload(csv_bytes(rows), "d.csv", qset)
+        spreadsheets.validate_upload(csv_bytes(rows), "d.csv", qset)
     assert codes(err) == ["I703"]
 
 
@@ -284,7 +284,7 @@ def test_missing_required_columns_are_I704(qset, population):
     drop = {rows[1].index("year"), rows[1].index("profile.credit_code")}
     rows = [[v for i, v in enumerate(r) if i not in drop] for r in rows]
     with pytest.raises(AssessmentError) as err:
-        exchange.validate_upload(csv_bytes(rows), "m.csv", qset)
+        spreadsheets.validate_upload(csv_bytes(rows), "m.csv", qset)
     assert codes(err) == ["I704", "I704"]
     assert {p.path for p in err.value.problems} == {"year", "profile.credit_code"}
 
@@ -296,38 +296,38 @@ def test_missing_required_columns_are_I704(qset, population):
 def test_export_bytes_headers_in_language(qset, population, lang):
     import pandas as pd
 
-    columns = [exchange.ASSESSMENT_ID, exchange.YEAR, *exchange.answer_columns(qset)]
+    columns = [spreadsheets.ASSESSMENT_ID, spreadsheets.YEAR, *spreadsheets.answer_columns(qset)]
     frame = pd.DataFrame(
-        [{exchange.ASSESSMENT_ID: 1, exchange.YEAR: 2026, **population[0].answers}],
+        [{spreadsheets.ASSESSMENT_ID: 1, spreadsheets.YEAR: 2026, **population[0].answers}],
         columns=columns,
     )
     frame.loc[0, "profile.name"] = '=HYPERLINK("http://x")'
-    data = exchange.export_bytes(frame, qset, "csv", lang)
+    data = spreadsheets.export_bytes(frame, qset, "csv", lang)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     label = qset.item("profile.name").label
-    assert rows[0][columns.index("profile.name")] == exchange.header_text(label, lang)
+    assert rows[0][columns.index("profile.name")] == spreadsheets.header_text(label, lang)
     assert rows[1] == columns
     assert rows[2][columns.index("profile.name")].startswith("'=")
-    book = load_workbook(io.BytesIO(exchange.export_bytes(frame, qset, "xlsx", lang)))
+    book = load_workbook(io.BytesIO(spreadsheets.export_bytes(frame, qset, "xlsx", lang)))
     cell = book.worksheets[0].cell(row=3, column=columns.index("profile.name") + 1)
     assert cell.data_type == "s" and cell.value.startswith("'=")
     with pytest.raises(ValueError):
-        exchange.export_bytes(frame, qset, "csv", "fr")
+        spreadsheets.export_bytes(frame, qset, "csv", "fr")
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated():
     import io
     import zipfile
 
-    from assessment import exchange
+    from assessment import spreadsheets
     from assessment.errors import AssessmentError
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (exchange.MAX_UNZIPPED + 1))
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (spreadsheets.MAX_UNZIPPED + 1))
     data = buf.getvalue()
-    assert len(data) < exchange.MAX_BYTES  # small on disk, huge inflated
+    assert len(data) < spreadsheets.MAX_BYTES  # small on disk, huge inflated
     with pytest.raises(AssessmentError) as exc:
-        exchange.read_rows(data, "xlsx")
+        spreadsheets.read_rows(data, "xlsx")
     assert exc.value.code == "I701"
