@@ -1,11 +1,13 @@
 # Two commands for people: `make run` (the app on the embedded SQLite default) and
-# `make test` (lint, format check, the whole test suite with coverage).
+# `make test` (lint, format check, the whole test suite with coverage). `make check` is the
+# developers' fast lane: lint, types and every test that needs no browser, no PostgreSQL, no
+# second server process and no bench harness, on both cores (under 3 minutes here).
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench seed clean
+.PHONY: run test check lint format bench seed clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +28,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+check: lint
+	$(BIN)/python -m pytest -q -n 2 -m "not pg and not e2e and not load and not bench" $(PYTEST_ARGS)
 
 test: lint
 	$(BIN)/python -m pytest --cov=assessment --cov-report=term $(PYTEST_ARGS)

@@ -27,3 +27,16 @@ def pytest_sessionfinish(session, exitstatus):
             red=True,
         )
         session.exitstatus = 1
+
+
+# Layers by folder (pyproject.toml declares the markers). `make check` deselects every layer
+# that needs a browser, PostgreSQL, several server processes or the bench harness.
+LAYERS = {"e2e": "e2e", "load": "load", "bench": "bench"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        folder = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+        layer = LAYERS.get(folder)
+        if layer:
+            item.add_marker(getattr(pytest.mark, layer))
