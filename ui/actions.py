@@ -10,8 +10,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import streamlit as st
+
+from assessment import progress
 from assessment.errors import AssessmentError
-from ui import session, state
+from ui import session, wizard_state
 from ui.resources import questionnaires, repository
 
 
@@ -31,10 +34,10 @@ def _open(record: Any, resume_code: str) -> None:
             year=record.year,
         )
     )
-    state.set_answers(record.answers)
-    state.st.session_state[state.LOADED_KEY] = record.id
-    all_steps = state.steps(questionnaires())
-    state.go_to(state.first_incomplete(all_steps, record.answers))
+    wizard_state.set_answers(record.answers)
+    st.session_state[wizard_state.LOADED_KEY] = record.id
+    all_steps = progress.steps(questionnaires())
+    wizard_state.go_to(progress.first_incomplete(all_steps, record.answers))
 
 
 def resume(code: str) -> Any:
@@ -65,7 +68,7 @@ def create(profile_answers: Mapping[str, Any]) -> Any:
             year=this_year(),
         )
     )
-    state.st.session_state[state.LOADED_KEY] = draft.assessment_id
+    st.session_state[wizard_state.LOADED_KEY] = draft.assessment_id
     return draft
 
 
@@ -135,7 +138,7 @@ def restore_from_url() -> AssessmentError | None:
     try:
         resume(code)
     except AssessmentError as err:
-        del state.st.query_params[session.RESUME_PARAM]
+        del st.query_params[session.RESUME_PARAM]
         return err
     return None
 
@@ -168,8 +171,8 @@ def open_answers_file(data: bytes, name: str = "answers.json") -> Any:
     problems = validate_answers(answers, qset, partial=True)
     if problems:
         raise AssessmentError(problems)
-    all_steps = state.steps(qset)
-    profile_ids = {item.id for step in state.profile_steps(qset) for item in step.section.items}
+    all_steps = progress.steps(qset)
+    profile_ids = {item.id for step in progress.profile_steps(qset) for item in step.section.items}
     create({k: v for k, v in answers.items() if k in profile_ids})
     for step in all_steps:
         if step.questionnaire.kind == "profile":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.errors import AssessmentError
-from ui import actions, layout, navigation, session, state
+from ui import actions, layout, navigation, session, wizard_state
 from ui.i18n import error_text, t
 
 PROGRAMS = tuple(range(1, 9))
@@ -55,7 +55,7 @@ def _start_or_resume() -> None:
         st.markdown(t("landing.start.body"))
         if st.button(t("landing.start.button"), type="primary", key="start_new"):
             session.set_current(None)
-            state.reset()
+            wizard_state.reset()
             navigation.go("wizard")
     with right, st.container(border=True):
         st.subheader(t("landing.resume.title"), anchor=False)
@@ -107,7 +107,9 @@ def _upload() -> None:
 
 def _uploaded(cur: session.Current) -> None:
     # The new draft's resume code is shown once, here, as after the wizard's first page.
-    st.success(t("landing.upload.done", n=len(state.answers())), icon=":material/check_circle:")
+    st.success(
+        t("landing.upload.done", n=len(wizard_state.answers())), icon=":material/check_circle:"
+    )
     st.markdown(t("wizard.resume.code"))
     st.code(cur.resume_code, language=None)
     st.markdown(t("wizard.resume.link"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment import progress
 from assessment.answers import validate_answers
 from assessment.errors import AssessmentError
-from ui import actions, layout, navigation, session, state
+from ui import actions, layout, navigation, session, wizard_state
 from ui.i18n import error_text, t, tx
 from ui.resources import questionnaires
 
@@ -16,7 +17,7 @@ STALE_KEY = "stale"
 def render() -> None:
     """Draw the review page."""
     qset = questionnaires()
-    all_steps = state.steps(qset)
+    all_steps = progress.steps(qset)
     layout.banner(t("review.title"), t("review.subtitle"))
     cur = session.current()
     if cur is None:
@@ -30,11 +31,11 @@ def render() -> None:
             navigation.go("results")
         return
 
-    answers = state.answers()
-    effective = state.effective(answers, qset)
-    total = state.total_progress(all_steps, effective)
-    open_items = state.open_items(all_steps, effective)
-    dont_know = state.dont_know_items(all_steps, effective)
+    answers = wizard_state.answers()
+    effective = progress.effective(answers, qset)
+    total = progress.total_progress(all_steps, effective)
+    open_items = progress.open_items(all_steps, effective)
+    dont_know = progress.dont_know_items(all_steps, effective)
     n_dk = sum(len(v) for v in dont_know.values())
 
     c1, c2, c3 = st.columns(3)
@@ -66,8 +67,8 @@ def render() -> None:
                     + "\n".join(f"- {tx(it.label)}" for it in unsure)
                 )
             if st.button(t("review.edit"), key=f"edit:{step.id}"):
-                state.go_to(index)
-                state.bump()
+                wizard_state.go_to(index)
+                wizard_state.bump()
                 navigation.go("wizard")
 
     st.divider()

@@ -22,10 +22,11 @@ from typing import Any
 
 import streamlit as st
 
+from assessment import progress
 from assessment.answers import coerce_answer, validate_answers
 from assessment.errors import AssessmentError, Problem, problem
 from assessment.questionnaire import QuestionnaireSet
-from ui import actions, layout, navigation, session, state
+from ui import actions, layout, navigation, session, wizard_state
 from ui.i18n import error_text, t, tx
 from ui.resources import questionnaires
 from ui.widgets import render_item, submitted_raw
@@ -45,7 +46,7 @@ def render() -> None:
     if goto is not None:
         navigation.go(goto)
     qset = questionnaires()
-    all_steps = state.steps(qset)
+    all_steps = progress.steps(qset)
     cur = session.current()
     if cur is not None and cur.status == "submitted":
         layout.banner(t("wizard.title"))
@@ -54,30 +55,30 @@ def render() -> None:
             navigation.go("results")
         return
 
-    index = min(state.section_index(), len(all_steps) - 1)
+    index = min(wizard_state.section_index(), len(all_steps) - 1)
     if cur is None:
         index = 0  # the assessment exists once the first profile page is saved
     step = all_steps[index]
     pending = st.session_state.get(PENDING_KEY, {}).get(step.id, {})
-    in_hand = {**state.answers(), **pending}
-    effective = state.effective(in_hand, qset)
+    in_hand = {**wizard_state.answers(), **pending}
+    effective = progress.effective(in_hand, qset)
 
     layout.banner(t("wizard.title"), tx(step.questionnaire.title))
-    state.show_flash()
+    wizard_state.show_flash()
     _stale_notice()
     _resume_notice(cur)
-    _progress(all_steps, state.effective(state.answers(), qset), index, cur is not None)
+    _progress(all_steps, progress.effective(wizard_state.answers(), qset), index, cur is not None)
     _form(all_steps, index, in_hand, effective)
     err = st.session_state.pop(ERROR_KEY, None)
     if err is not None:
         raise err  # the page boundary shows it, below the form as typed
 
 
-def _progress(all_steps: list[state.Step], answers: dict, index: int, started: bool) -> None:
-    parts = [state.section_progress(s.section, answers) for s in all_steps]
+def _progress(all_steps: list[progress.Step], answers: dict, index: int, started: bool) -> None:
+    parts = [progress.section_progress(s.section, answers) for s in all_steps]
     complete = [p.complete for p in parts]
     done = sum(complete)
-    total = state.combined(parts)
+    total = progress.combined(parts)
     share = total.answered / total.total if total.total else 0.0
     st.progress(
         share,
@@ -109,29 +110,29 @@ def _progress(all_steps: list[state.Step], answers: dict, index: int, started: b
 
 def _on_jump() -> None:
     choice = st.session_state.get(JUMP_KEY)
-    if choice is not None and choice != state.section_index():
+    if choice is not None and choice != wizard_state.section_index():
         _leave(choice)
 
 
 def _leave(target: int) -> None:
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop(JUST_CREATED_KEY, None)
-    state.go_to(target)
-    state.bump()
+    wizard_state.go_to(target)
+    wizard_state.bump()
 
 
 def _form(
-    all_steps: list[state.Step],
+    all_steps: list[progress.Step],
     index: int,
     in_hand: dict[str, Any],
     effective: dict[str, Any],
 ) -> None:
     step = all_steps[index]
     section = step.section
-    items = state.visible_items(section, effective)
-    problems = state.problems()
-    levels = state.levels_of(step)
-    rev = state.rev()
+    items = progress.visible_items(section, effective)
+    problems = wizard_state.problems()
+    levels = progress.levels_of(step)
+    rev = wizard_state.rev()
     with st.form(f"form:{section.id}:{rev}", enter_to_submit=False):
         st.subheader(
             t("wizard.section_heading", n=index + 1, total=len(all_steps), label=tx(section.label)),
@@ -181,14 +182,14 @@ def _widget_key(item_id: str, rev: int) -> str:
 
 def _on_submit(index: int, target: int, shown: tuple[str, ...], rev: int) -> None:
     """A form button's callback: check and save the section as the form was submitted."""
-    if rev != state.rev():
+    if rev != wizard_state.rev():
         return  # a form drawn before a save or reload that another click got to first
     try:
         qset = questionnaires()
-        all_steps = state.steps(qset)
+        all_steps = progress.steps(qset)
         step = all_steps[index]
         pending = st.session_state.get(PENDING_KEY, {}).get(step.id, {})
-        in_hand = {**state.answers(), **pending}
+        in_hand = {**wizard_state.answers(), **pending}
         raws = {}
         for item_id in shown:
             item = qset.item(item_id)
@@ -217,7 +218,7 @@ def _coerce(items_raw: dict[str, Any], qset: QuestionnaireSet) -> tuple[dict, li
 
 def _submit(
     qset: QuestionnaireSet,
-    all_steps: list[state.Step],
+    all_steps: list[progress.Step],
     index: int,
     raws: dict[str, Any],
     in_hand: dict[str, Any],
@@ -236,9 +237,9 @@ def _submit(
         if p.path not in bad
         and (p.path in raws or (p.code == "A205" and _in_section(qset, p.path, step.id)))
     ]
-    effective = state.effective(merged, qset)
+    effective = progress.effective(merged, qset)
     shown_before = set(raws)
-    shown_now = {it.id for it in state.visible_items(step.section, effective)}
+    shown_now = {it.id for it in progress.visible_items(step.section, effective)}
     appeared = shown_now - shown_before
     # Keep what was typed so that questions revealed by these answers appear now.
     section_values = {
@@ -248,18 +249,18 @@ def _submit(
     }
     st.session_state.setdefault(PENDING_KEY, {})[step.id] = section_values
     if found or appeared:
-        grouped = state.group_problems(found)
+        grouped = progress.group_problems(found)
         for item_id in appeared:
             it = qset.item(item_id)
-            if it is not None and it.required and not state.is_answered(merged.get(item_id)):
+            if it is not None and it.required and not progress.is_answered(merged.get(item_id)):
                 grouped.setdefault(item_id, []).append(problem("A205", path=item_id))
         if appeared and not grouped:
             # New optional questions appeared: show them once before moving on.
-            state.flash("info", t("wizard.new_questions"))
-            state.set_problems({})
+            wizard_state.flash("info", t("wizard.new_questions"))
+            wizard_state.set_problems({})
         else:
-            state.set_problems(grouped)
-        state.bump()
+            wizard_state.set_problems(grouped)
+        wizard_state.bump()
         return
     _save(qset, step, section_values, target)
 
@@ -271,7 +272,7 @@ def _in_section(qset: QuestionnaireSet, item_id: str | None, section_id: str) ->
 
 def _save(
     qset: QuestionnaireSet,
-    step: state.Step,
+    step: progress.Step,
     section_values: dict[str, Any],
     target: int,
 ) -> None:
@@ -284,25 +285,25 @@ def _save(
             actions.save_section(step.id, section_values)
     except AssessmentError as err:
         if err.code == "S401":
-            state.set_problems({"profile.credit_code": list(err.problems)})
-            state.bump()
+            wizard_state.set_problems({"profile.credit_code": list(err.problems)})
+            wizard_state.bump()
             return
         if err.code == "S402":
             st.session_state[STALE_KEY] = err
             return
         raise
-    answers = state.answers()
+    answers = wizard_state.answers()
     for item in step.section.items:
         answers.pop(item.id, None)
     answers.update(section_values)
     st.session_state.pop(PENDING_KEY, None)
-    state.set_problems({})
-    state.bump()
-    state.flash("success", t("wizard.saved", label=tx(step.section.label)))
-    if target >= len(state.steps(qset)):
+    wizard_state.set_problems({})
+    wizard_state.bump()
+    wizard_state.flash("success", t("wizard.saved", label=tx(step.section.label)))
+    if target >= len(progress.steps(qset)):
         st.session_state[GOTO_KEY] = "review"
         return
-    state.go_to(target)
+    wizard_state.go_to(target)
     st.session_state[JUST_CREATED_KEY] = cur is None
 
 
