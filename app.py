@@ -45,7 +45,7 @@ WIDE_PAGES = frozenset(
     }
 )
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/factory:")
+st.set_page_config(page_title=t("ui.app.title"), page_icon=":material/factory:")
 layout.style()
 language_selector()
 # The role comes from the signed-in session, re-validated against the database on every

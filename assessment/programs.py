@@ -21,10 +21,11 @@ from typing import Any
 
 import yaml
 
-from assessment import expressions
+from assessment import expressions, formatting
 from assessment.errors import AssessmentError, Problem, problem
 from assessment.loader import _display, _ItemInfo, _LineLoader, _literal_problem, _Map
-from assessment.questionnaire import DONT_KNOW, QuestionnaireSet, Text
+from assessment.questionnaire import DONT_KNOW, RATINGS, QuestionnaireSet, Text
+from assessment.texts import bilingual, text
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "programs.yaml"
 
@@ -63,20 +64,9 @@ RULE_ID = re.compile(r"[a-z][a-z0-9_]*")
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\}")
 
 _ZH_NUMERALS = "〇一二三四五六七八九"
-RATING_LABELS: Mapping[str, Text] = {
-    "full": Text("全部满足", "fully met"),
-    "most": Text("大部分满足", "mostly met"),
-    "partial": Text("部分满足", "partly met"),
-    "none": Text("不满足", "not met"),
-}
-NO_VALUE_TEXT = Text("未填或不清楚", "not answered or don't know")
-DERIVED_LABELS: Mapping[str, Text] = {
-    "large": Text("大型", "large"),
-    "medium": Text("中型", "medium"),
-    "small": Text("小型", "small"),
-    "micro": Text("微型", "micro"),
-    "process": Text("流程型", "process"),
-    "discrete": Text("离散型", "discrete"),
+DERIVED_KEYS: Mapping[str, str] = {  # derived fact value → catalogue key of its label
+    **{size: f"size.{size}" for size in DERIVED_FACTS["profile.size_class"]},
+    **{variant: f"variant.{variant}" for variant in DERIVED_FACTS["profile.variant"]},
 }
 
 
@@ -229,9 +219,18 @@ def section_text(section: str) -> Text:
     m = re.fullmatch(r"§(\d)(?:\((\d)\))?", section)
     if not m:
         return Text(section, section)
-    art = _ZH_NUMERALS[int(m.group(1))]
-    zh = f"政策第{art}条" + (f"第（{_ZH_NUMERALS[int(m.group(2))]}）项" if m.group(2) else "")
-    return Text(zh, f"Policy {section}")
+    article, item = m.group(1), m.group(2)
+    zh_article = _ZH_NUMERALS[int(article)]
+    if item:
+        zh_item = _ZH_NUMERALS[int(item)]
+        return Text(
+            text("programs.section.item", "zh", article=zh_article, item=zh_item),
+            text("programs.section.item", "en", article=article, item=item),
+        )
+    return Text(
+        text("programs.section.article", "zh", article=zh_article),
+        text("programs.section.article", "en", article=article),
+    )
 
 
 # --- loading and validation ------------------------------------------------------------
@@ -604,28 +603,34 @@ def context(result: Any, answers: Mapping[str, Any], qset: QuestionnaireSet) -> 
     return ctx
 
 
+def _in_sentence(key: str) -> Text:
+    """A catalogue label as it reads inside a sentence (English lower-cased)."""
+    label = bilingual(key)
+    return Text(label.zh, _lower(label.en))
+
+
 def display_value(ref: str, value: Any, qset: QuestionnaireSet) -> Text:
     """An answer, fact or score as a user reads it, in both languages."""
     if value is None or value == DONT_KNOW or value == "" or value == []:
-        return NO_VALUE_TEXT
+        return bilingual("programs.no_value")
     if isinstance(value, bool):
-        return Text("是", "yes") if value else Text("否", "no")
+        return _in_sentence("yesno.true" if value else "yesno.false")
     if isinstance(value, int | float):
-        number = float(value)
-        shown = str(int(number)) if number.is_integer() else f"{number:.1f}"
-        return Text(shown, shown)
+        digits = 0 if float(value).is_integer() else 1
+        return Text(formatting.number(value, "zh", digits), formatting.number(value, "en", digits))
     item = qset.item(ref)
-    if item is not None and item.type == "requirement" and value in RATING_LABELS:
-        return RATING_LABELS[value]
+    if item is not None and item.type == "requirement" and value in RATINGS:
+        return _in_sentence(f"rating.{value}")
     if isinstance(value, str):
         if item is not None and (opt := item.option(value)) is not None:
             return opt.label
-        if value in DERIVED_LABELS and ref in DERIVED_FACTS:
-            return DERIVED_LABELS[value]
+        if value in DERIVED_KEYS and ref in DERIVED_FACTS:
+            return _in_sentence(DERIVED_KEYS[value])
         return Text(value, value)
     if isinstance(value, list | tuple):
         parts = [display_value(ref, v, qset) for v in value]
-        return Text("、".join(p.zh for p in parts), ", ".join(p.en for p in parts))
+        sep = bilingual("programs.value_separator")
+        return Text(sep.zh.join(p.zh for p in parts), sep.en.join(p.en for p in parts))
     return Text(str(value), str(value))
 
 
@@ -650,20 +655,18 @@ def _reason(rule: Rule, ctx: Mapping[str, Any], qset: QuestionnaireSet) -> Reaso
 def _explain(match_name: Text, rank: int, eligible: bool, labels: Sequence[Text], section: str,
              failed: Text | None) -> Text:  # fmt: skip
     where = section_text(section)
-    if not eligible and failed is not None:
-        return Text(
-            f"{match_name.zh}排第{rank}：不符合条件——{failed.zh}（{where.zh}）",
-            f"{match_name.en} ranks #{rank}: not eligible — {failed.en} ({where.en}).",
-        )
-    if not labels:
-        return Text(
-            f"{match_name.zh}排第{rank}：符合条件，但暂无匹配的特征（{where.zh}）",
-            f"{match_name.en} ranks #{rank}: eligible, but no fit signal holds yet ({where.en}).",
-        )
-    return Text(
-        f"{match_name.zh}排第{rank}：{'、'.join(t.zh for t in labels)}（{where.zh}）",
-        f"{match_name.en} ranks #{rank}: {'; '.join(_lower(t.en) for t in labels)} ({where.en}).",
-    )
+
+    def one(lang: str) -> str:
+        params = {"program": match_name.get(lang), "rank": rank, "where": where.get(lang)}
+        if not eligible and failed is not None:
+            return text("programs.explain.not_eligible", lang, gate=failed.get(lang), **params)
+        if not labels:
+            return text("programs.explain.no_signal", lang, **params)
+        shown = [t.get(lang) if lang == "zh" else _lower(t.en) for t in labels]
+        signals = text("programs.signal_separator", lang).join(shown)
+        return text("programs.explain.signals", lang, signals=signals, **params)
+
+    return Text(one("zh"), one("en"))
 
 
 def _lower(label: str) -> str:

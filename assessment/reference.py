@@ -15,6 +15,13 @@ from types import MappingProxyType
 from typing import Literal
 
 from assessment.questionnaire import Text
+from assessment.texts import bilingual
+
+
+def _label(family: str, code: str) -> Text:
+    # Display names live in the catalogue (assessment/catalogue/*.yaml), keyed by code.
+    return bilingual(f"reference.{family}.{code}")
+
 
 # --- cities -------------------------------------------------------------------------
 
@@ -29,17 +36,17 @@ class City:
 
 
 CITIES: tuple[City, ...] = (
-    City("taiyuan", "140100", Text("太原", "Taiyuan")),
-    City("datong", "140200", Text("大同", "Datong")),
-    City("yangquan", "140300", Text("阳泉", "Yangquan")),
-    City("changzhi", "140400", Text("长治", "Changzhi")),
-    City("jincheng", "140500", Text("晋城", "Jincheng")),
-    City("shuozhou", "140600", Text("朔州", "Shuozhou")),
-    City("jinzhong", "140700", Text("晋中", "Jinzhong")),
-    City("yuncheng", "140800", Text("运城", "Yuncheng")),
-    City("xinzhou", "140900", Text("忻州", "Xinzhou")),
-    City("linfen", "141000", Text("临汾", "Linfen")),
-    City("lvliang", "141100", Text("吕梁", "Lüliang")),
+    City("taiyuan", "140100", _label("city", "taiyuan")),
+    City("datong", "140200", _label("city", "datong")),
+    City("yangquan", "140300", _label("city", "yangquan")),
+    City("changzhi", "140400", _label("city", "changzhi")),
+    City("jincheng", "140500", _label("city", "jincheng")),
+    City("shuozhou", "140600", _label("city", "shuozhou")),
+    City("jinzhong", "140700", _label("city", "jinzhong")),
+    City("yuncheng", "140800", _label("city", "yuncheng")),
+    City("xinzhou", "140900", _label("city", "xinzhou")),
+    City("linfen", "141000", _label("city", "linfen")),
+    City("lvliang", "141100", _label("city", "lvliang")),
 )
 CITY_CODES: tuple[str, ...] = tuple(c.code for c in CITIES)
 _CITY_BY_CODE = MappingProxyType({c.code: c for c in CITIES})
@@ -94,19 +101,19 @@ class Industry:
 #   in building_materials (C30) as docs/architecture.md says. Rubber (C291), tobacco
 #   (C16), chemical fibres (C28) and petroleum refining (C251) are "other".
 INDUSTRIES: tuple[Industry, ...] = (
-    Industry("steel", Text("钢铁", "Steel"), "traditional", "§2(1)", ("C31",), True),
+    Industry("steel", _label("industry", "steel"), "traditional", "§2(1)", ("C31",), True),
     Industry(
         "nonferrous",
-        Text("有色金属", "Non-ferrous metals"),
+        _label("industry", "nonferrous"),
         "traditional",
         "§2(1)",
         ("C32",),
         True,
     ),
-    Industry("coking", Text("焦化", "Coking"), "traditional", "§2(1)", ("C2521",), True),
+    Industry("coking", _label("industry", "coking"), "traditional", "§2(1)", ("C2521",), True),
     Industry(
         "food",
-        Text("食品（酒、醋、乳制品等）", "Food (liquor, vinegar, dairy, …)"),
+        _label("industry", "food"),
         "traditional",
         "§2(1)",
         ("C13", "C14", "C15"),
@@ -114,7 +121,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "building_materials",
-        Text("建材（水泥、玻璃、陶瓷、墙材）", "Building materials (cement, glass, ceramics)"),
+        _label("industry", "building_materials"),
         "traditional",
         "§2(1)",
         ("C30",),
@@ -122,7 +129,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "light_textile",
-        Text("轻工纺织", "Light industry and textiles"),
+        _label("industry", "light_textile"),
         "traditional",
         "§2(1)",
         ("C17", "C18", "C19", "C20", "C21", "C22", "C23", "C24", "C268", "C292"),
@@ -130,7 +137,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "coal_chemical",
-        Text("现代煤化工", "Coal chemicals"),
+        _label("industry", "coal_chemical"),
         "emerging",
         "§2(2)",
         ("C2522", "C2523", "C26"),
@@ -138,7 +145,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "equipment",
-        Text("装备制造", "Equipment manufacturing"),
+        _label("industry", "equipment"),
         "emerging",
         "§2(2)",
         ("C33", "C34", "C35", "C36", "C37", "C38", "C40"),
@@ -146,7 +153,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "energy_env",
-        Text("节能环保", "Energy saving and environmental protection"),
+        _label("industry", "energy_env"),
         "emerging",
         "§2(2)",
         ("C3591", "C42", "N772"),
@@ -154,7 +161,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "new_materials",
-        Text("新材料", "New materials"),
+        _label("industry", "new_materials"),
         "emerging",
         "§2(2)",
         ("C266", "C306", "C3091", "C324", "C3985"),
@@ -162,7 +169,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "prefab_building",
-        Text("装配式建筑", "Prefabricated building"),
+        _label("industry", "prefab_building"),
         "emerging",
         "§2(2)",
         ("C3022", "C3311"),
@@ -170,7 +177,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "nev",
-        Text("新能源汽车", "New-energy vehicles"),
+        _label("industry", "nev"),
         "emerging",
         "§2(2)",
         ("C3612", "C3650"),
@@ -178,7 +185,7 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "it",
-        Text("信息技术", "Information technology"),
+        _label("industry", "it"),
         "emerging",
         "§2(2)",
         ("C39", "I63", "I64", "I65"),
@@ -186,13 +193,13 @@ INDUSTRIES: tuple[Industry, ...] = (
     ),
     Industry(
         "pharma",
-        Text("医药（含医疗器械）", "Pharmaceuticals (incl. medical devices)"),
+        _label("industry", "pharma"),
         "emerging",
         "§2(2)",
         ("C27", "C358"),
         True,
     ),
-    Industry("other", Text("其他行业", "Other industry"), "other", "", (), False),
+    Industry("other", _label("industry", "other"), "other", "", (), False),
 )
 INDUSTRY_CODES: tuple[str, ...] = tuple(i.code for i in INDUSTRIES)
 KEY_INDUSTRIES: frozenset[str] = frozenset(i.code for i in INDUSTRIES if i.key)
@@ -287,22 +294,13 @@ def uscc_detail(code: str) -> Text | None:
     """Why a unified social credit code is invalid (zh and en), or None when it is valid."""
     text = normalise_uscc(code)
     if len(text) != 18:
-        return Text(
-            f"应为 18 位，实际 {len(text)} 位",
-            f"must be 18 characters, got {len(text)}",
-        )
+        return bilingual("reference.uscc.length", length=len(text))
     for pos, ch in enumerate(text, start=1):
         if ch not in _USCC_VALUE:
-            return Text(
-                f"第 {pos} 位的字符 '{ch}' 不允许使用（代码不含 I、O、Z、S、V）",
-                f"character '{ch}' at position {pos} is not allowed",
-            )
+            return bilingual("reference.uscc.character", char=ch, position=pos)
     expected = uscc_check_char(text[:17])
     if text[17] != expected:
-        return Text(
-            f"校验位应为 '{expected}'，而不是 '{text[17]}'",
-            f"check character should be '{expected}', not '{text[17]}'",
-        )
+        return bilingual("reference.uscc.check", expected=expected, found=text[17])
     return None
 
 
@@ -325,13 +323,9 @@ def is_shanxi_uscc(code: str) -> bool:
 
 # --- enterprise size (国家统计局《统计上大中小微型企业划分办法(2017)》, industry) ------------
 
+SIZES: tuple[str, ...] = ("large", "medium", "small", "micro")
 SIZE_CLASSES: MappingProxyType[str, Text] = MappingProxyType(
-    {
-        "large": Text("大型", "Large"),
-        "medium": Text("中型", "Medium"),
-        "small": Text("小型", "Small"),
-        "micro": Text("微型", "Micro"),
-    }
+    {code: bilingual(f"size.{code}") for code in SIZES}
 )
 # (class, minimum employees, minimum operating revenue in 万元); both bounds must hold.
 _SIZE_RULE: tuple[tuple[str, float, float], ...] = (

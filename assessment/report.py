@@ -1,8 +1,9 @@
 """The results summary and the PDF report (fpdf2, charts by matplotlib, CJK font).
 
 `summarise(result, qset)` turns an AssessmentResult into labelled, bilingual facts that
-both the results page and the PDF show. `build_pdf(...)` renders them in one language.
-No Streamlit here.
+both the results page and the PDF show. `build_pdf(...)` renders them in one language:
+texts from the catalogue (`report.*` keys, assessment/texts.py), numbers through
+assessment/formatting.py (the results page's rounding). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -16,18 +17,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assessment import formatting
 from assessment.charts import AreaPoint, area_label, radar_points, strongest_weakest
 from assessment.errors import fail
 from assessment.questionnaire import QuestionnaireSet, Text
+from assessment.texts import bilingual, text
 
 # --- summary ---------------------------------------------------------------------------
-
-LEVEL_ZERO = Text("未达到一级", "Below level 1")
-LEVEL_ZERO_MEANING = Text(
-    "一级（规划级）的要求尚未基本满足：先从规划和管理制度、核心装备的自动化入手。",
-    "The level-1 (Planning) requirements are not yet largely met: start with planning, "
-    "management rules and automating core equipment.",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +104,8 @@ def summarise(result: Any, qset: QuestionnaireSet) -> Summary:
         level = cm.level
         q = _of_kind(qset, "cmmm")
         match = next((lv for lv in (q.levels if q else ()) if lv.level == level), None)
-        level_name = match.name if match else LEVEL_ZERO
-        level_meaning = match.description if match else LEVEL_ZERO_MEANING
+        level_name = match.name if match else bilingual("report.level_zero")
+        level_meaning = match.description if match else bilingual("report.level_zero_meaning")
     stage = stage_name = stage_meaning = None
     if it is not None and it.stage is not None:
         stage = it.stage
@@ -196,81 +192,22 @@ def find_cjk_font(candidates: Sequence[tuple[str, int]] | None = None) -> CjkFon
     raise fail("R901", paths=", ".join(looked))
 
 
-# --- labels in both languages ----------------------------------------------------------
+# --- labels ----------------------------------------------------------------------------
 
-L: dict[str, Text] = {
-    "title": Text(
-        "企业智能制造能力自评估报告", "Smart-manufacturing readiness self-assessment report"
-    ),
-    "issuer": Text(
-        "山西省推进企业技术改造 · 企业自评估服务",
-        "Shanxi enterprise technical transformation · self-assessment service",
-    ),
-    "enterprise": Text("企业名称", "Enterprise"),
-    "credit_code": Text("统一社会信用代码", "Unified social credit code"),
-    "year": Text("评估年度", "Assessment year"),
-    "date": Text("报告日期", "Report date"),
-    "headline": Text("评估结论", "Summary"),
-    "cmmm": Text("智能制造能力成熟度", "Intelligent-manufacturing maturity"),
-    "level": Text("{level} 级 · {name}", "Level {level} · {name}"),
-    "cmmm_detail": Text(
-        "成熟度得分 {score}（总分 S = {total}，满分 5）",
-        "Maturity score {score} (S = {total} of 5)",
-    ),
-    "green": Text("绿色工厂得分", "Green-factory score"),
-    "veto_ok": Text("基本要求：满足", "Basic requirements: met"),
-    "veto_failed": Text("基本要求：未满足（否决）", "Basic requirements: not met (veto)"),
-    "failed_items": Text("未满足的基本要求：", "Basic requirements not met: "),
-    "integration": Text("两化融合阶段", "IT–industrialisation integration stage"),
-    "stage": Text("第 {stage} 阶段 · {name}", "Stage {stage} · {name}"),
-    "index": Text("融合指数 {index}", "Integration index {index}"),
-    "readiness": Text("综合就绪度", "Overall readiness"),
-    "confidence": Text(
-        "答案确定性 {pct}%（“不清楚” {dk} 题，未答 {open} 题）",
-        'Answer certainty {pct}% ({dk} answered "don\'t know", {open} not answered)',
-    ),
-    "charts": Text("各领域得分（0–100）", "Scores by area (0–100)"),
-    "domains": Text("智能制造能力域", "Intelligent-manufacturing domains"),
-    "subdomains": Text("智能制造能力子域", "Intelligent-manufacturing sub-domains"),
-    "green_areas": Text("绿色工厂各方面", "Green-factory areas"),
-    "integration_blocks": Text("两化融合各方面", "Integration blocks"),
-    "area": Text("领域", "Area"),
-    "item": Text("项目", "Measure"),
-    "result": Text("结果", "Result"),
-    "score": Text("得分", "Score"),
-    "answered": Text("已答/题数", "Answered / items"),
-    "strongest": Text("优势领域", "Strongest areas"),
-    "weakest": Text("薄弱领域", "Weakest areas"),
-    "programs": Text("适合的专项工程", "Special programs that fit"),
-    "program": Text("专项工程", "Program"),
-    "fit": Text("匹配度", "Fit"),
-    "eligible": Text("条件", "Gates"),
-    "yes": Text("符合", "met"),
-    "no": Text("不符合", "not met"),
-    "history": Text("历年评估", "Earlier assessments"),
-    "measure_im": Text("智能制造", "Intelligent mfg."),
-    "measure_green": Text("绿色工厂", "Green factory"),
-    "measure_integration": Text("两化融合", "Integration"),
-    "measure_readiness": Text("就绪度", "Readiness"),
-    "level_col": Text("成熟度等级", "Maturity level"),
-    "footer": Text(
-        "本报告由企业自评估生成，结果基于企业自行填写的答案，仅供参考，不代表官方认定。",
-        "This report comes from a self-assessment: it rests on the enterprise's own answers "
-        "and is for guidance; it is not an official certification.",
-    ),
-    "page": Text("第 {n} 页", "Page {n}"),
-}
-
+# (score key, catalogue key of its column heading) for the history table.
 HISTORY_KEYS = (
-    ("im.score", "measure_im"),
-    ("green.score", "measure_green"),
-    ("integration.index", "measure_integration"),
-    ("readiness.score", "measure_readiness"),
+    ("im.score", "report.measure_im"),
+    ("green.score", "report.measure_green"),
+    ("integration.index", "report.measure_integration"),
+    ("readiness.score", "report.measure_readiness"),
 )
-
-
-def _fmt(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+# Area tables: (catalogue key of the heading, Summary attribute).
+AREA_TABLES = (
+    ("report.domains", "domains"),
+    ("report.subdomains", "cmmm_subdomains"),
+    ("report.green_areas", "green_areas"),
+    ("report.integration_blocks", "integration_blocks"),
+)
 
 
 # --- chart images ----------------------------------------------------------------------
@@ -323,8 +260,8 @@ def radar_png(points: Sequence[AreaPoint], font: CjkFont) -> bytes:
         plt.close(fig)
 
 
-def bars_png(points: Sequence[AreaPoint], font: CjkFont) -> bytes:
-    """Horizontal 0–100 bars as PNG bytes."""
+def bars_png(points: Sequence[AreaPoint], font: CjkFont, *, lang: str = "zh") -> bytes:
+    """Horizontal 0–100 bars as PNG bytes, each labelled with its score."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -343,7 +280,7 @@ def bars_png(points: Sequence[AreaPoint], font: CjkFont) -> bytes:
             ax.text(
                 bar.get_width() + 1.5,
                 bar.get_y() + bar.get_height() / 2,
-                _fmt(p.score),
+                formatting.score(p.score, lang),
                 va="center",
                 fontsize=8,
             )
@@ -379,18 +316,22 @@ class _Report:
                 self.set_y(-12)
                 self.set_font("cjk", size=8)
                 self.set_text_color(120, 120, 120)
-                self.cell(0, 6, outer.tr("page", n=self.page_no()), align="C")
+                self.cell(0, 6, outer.tr("report.page", n=self.page_no()), align="C")
 
         self.pdf = _PDF(format="A4")
         self.pdf.set_auto_page_break(auto=True, margin=16)
         self.pdf.set_margins(16, 16, 16)
         self.pdf.add_font("cjk", fname=font.path, collection_font_number=font.index)
-        self.pdf.set_title(L["title"].get(lang))
+        self.pdf.set_title(self.tr("report.title"))
         self.pdf.add_page()
 
-    def tr(self, key: str, **params: Any) -> str:
-        text = L[key].get(self.lang)
-        return text.format(**params) if params else text
+    def tr(self, key: str, /, **params: Any) -> str:
+        """The catalogue text `key` in the report's language."""
+        return text(key, self.lang, **params)
+
+    def score(self, value: float | None, digits: int = 0) -> str:
+        """A score with the one rounding rule of the results page (assessment.formatting)."""
+        return formatting.score(value, self.lang, digits)
 
     def heading(self, text: str, size: int = 13, keep_with: float = 30) -> None:
         """A heading that never ends a page: it moves on when `keep_with` mm do not fit."""
@@ -449,99 +390,95 @@ def build_pdf(
     pdf = r.pdf
     pdf.set_font("cjk", size=9)
     pdf.set_text_color(110, 110, 110)
-    pdf.cell(0, 6, r.tr("issuer"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, r.tr("report.issuer"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("cjk", size=18)
-    pdf.multi_cell(0, 10, r.tr("title"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 10, r.tr("report.title"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     facts = [
-        (r.tr("enterprise"), summary.name),
-        (r.tr("credit_code"), summary.credit_code),
-        (r.tr("year"), str(year) if year else "—"),
-        (r.tr("date"), (today or date.today()).isoformat()),
+        (r.tr("report.enterprise"), summary.name),
+        (r.tr("report.credit_code"), summary.credit_code),
+        (r.tr("report.year"), str(year) if year else "—"),
+        (r.tr("report.date"), formatting.date(today or formatting.today(), lang)),
     ]
     for label, value in facts:
-        r.para(f"{label}：{value}" if lang == "zh" else f"{label}: {value}")
+        r.para(r.tr("report.fact", label=label, value=value))
 
-    r.heading(r.tr("headline"))
+    r.heading(r.tr("report.headline"))
     level_name = summary.level_name.get(lang) if summary.level_name else "—"
     stage_name = summary.stage_name.get(lang) if summary.stage_name else "—"
+    level = summary.level if summary.level is not None else "—"
     rows = [
+        (r.tr("report.cmmm"), r.tr("report.level", level=level, name=level_name)),
         (
-            r.tr("cmmm"),
-            r.tr(
-                "level", level=summary.level if summary.level is not None else "—", name=level_name
-            ),
-        ),
-        (
-            r.tr("green"),
-            f"{_fmt(summary.green_score)} · "
-            + r.tr("veto_failed" if summary.green_veto else "veto_ok")
+            r.tr("report.green"),
+            f"{r.score(summary.green_score)} · "
+            + r.tr("report.veto_failed" if summary.green_veto else "report.veto_ok")
             + (f" · {summary.green_band.get(lang)}" if summary.green_band else ""),
         ),
         (
-            r.tr("integration"),
-            r.tr("stage", stage=summary.stage or "—", name=stage_name)
+            r.tr("report.integration"),
+            r.tr("report.stage", stage=summary.stage or "—", name=stage_name)
             + " · "
-            + r.tr("index", index=_fmt(summary.integration_index)),
+            + r.tr("report.index", index=r.score(summary.integration_index)),
         ),
-        (r.tr("readiness"), _fmt(summary.readiness)),
+        (r.tr("report.readiness"), r.score(summary.readiness)),
     ]
-    r.table([r.tr("item"), r.tr("result")], rows, widths=(2, 5))
+    r.table([r.tr("report.item"), r.tr("report.result")], rows, widths=(2, 5))
     if summary.level_meaning is not None:
-        r.para(
-            f"{level_name}: {summary.level_meaning.get(lang)}"
-            if lang == "en"
-            else f"{level_name}：{summary.level_meaning.get(lang)}"
-        )
-    r.para(r.tr("cmmm_detail", score=_fmt(summary.cmmm_score), total=_fmt(summary.cmmm_total, 2)))
-    if summary.failed_vetoes:
-        r.para(r.tr("failed_items") + "; ".join(t.get(lang) for t in summary.failed_vetoes))
+        r.para(r.tr("report.fact", label=level_name, value=summary.level_meaning.get(lang)))
     r.para(
         r.tr(
-            "confidence",
-            pct=round(summary.confidence * 100),
+            "report.cmmm_detail",
+            score=r.score(summary.cmmm_score),
+            total=r.score(summary.cmmm_total, 2),
+        )
+    )
+    sep = r.tr("report.list_separator")
+    if summary.failed_vetoes:
+        items = sep.join(t.get(lang) for t in summary.failed_vetoes)
+        r.para(r.tr("report.failed_items", items=items))
+    r.para(
+        r.tr(
+            "report.confidence",
+            pct=formatting.percent(summary.confidence, lang),
             dk=summary.dont_know,
             open=summary.unanswered,
         )
     )
 
-    r.heading(r.tr("charts"), keep_with=125)
+    r.heading(r.tr("report.charts"), keep_with=125)
     axes = _points(summary.all_domains(), lang)
     if len(axes) >= 3:
         r.image(radar_png(axes, font), width=140)
-    for key, areas in (
-        ("domains", summary.domains),
-        ("subdomains", summary.cmmm_subdomains),
-        ("green_areas", summary.green_areas),
-        ("integration_blocks", summary.integration_blocks),
-    ):
+    for key, attribute in AREA_TABLES:
+        areas = getattr(summary, attribute)
         if not areas:
             continue
-        r.heading(r.tr(key), size=11, keep_with=95 if key == "domains" else 40)
-        if key == "domains":
-            r.image(bars_png(_points(areas, lang), font), width=150)
+        first = attribute == "domains"
+        r.heading(r.tr(key), size=11, keep_with=95 if first else 40)
+        if first:
+            r.image(bars_png(_points(areas, lang), font, lang=lang), width=150)
         r.table(
-            [r.tr("area"), r.tr("score"), r.tr("answered")],
-            [(a.label.get(lang), _fmt(a.score), f"{a.answered}/{a.total}") for a in areas],
+            [r.tr("report.area"), r.tr("report.score"), r.tr("report.answered")],
+            [(a.label.get(lang), r.score(a.score), f"{a.answered}/{a.total}") for a in areas],
             widths=(5, 1.2, 1.6),
         )
 
-    sep = "；" if lang == "zh" else "; "
-    r.heading(r.tr("strongest"), size=11, keep_with=12)
-    r.para(sep.join(f"{a.label.get(lang)} {_fmt(a.score)}" for a in summary.strongest) or "—")
-    r.heading(r.tr("weakest"), size=11, keep_with=12)
-    r.para(sep.join(f"{a.label.get(lang)} {_fmt(a.score)}" for a in summary.weakest) or "—")
+    r.heading(r.tr("report.strongest"), size=11, keep_with=12)
+    r.para(sep.join(f"{a.label.get(lang)} {r.score(a.score)}" for a in summary.strongest) or "—")
+    r.heading(r.tr("report.weakest"), size=11, keep_with=12)
+    r.para(sep.join(f"{a.label.get(lang)} {r.score(a.score)}" for a in summary.weakest) or "—")
 
     if matches:
-        r.heading(r.tr("programs"), keep_with=60)
+        r.heading(r.tr("report.programs"), keep_with=60)
         r.table(
-            [r.tr("program"), r.tr("eligible"), r.tr("fit")],
+            [r.tr("report.program"), r.tr("report.eligible"), r.tr("report.fit")],
             [
                 (
                     f"{m.name.get(lang)} ({m.section})",
-                    r.tr("yes" if m.eligible else "no"),
-                    _fmt(m.fit),
+                    r.tr("report.yes" if m.eligible else "report.no"),
+                    r.score(m.fit),
                 )
                 for m in matches
             ],
@@ -553,17 +490,18 @@ def build_pdf(
 
     submitted = [h for h in history if getattr(h, "submitted", False) and h.scores]
     if submitted:
-        r.heading(r.tr("history"))
+        r.heading(r.tr("report.history"))
         r.table(
-            [r.tr("year"), r.tr("level_col")] + [r.tr(label) for _, label in HISTORY_KEYS],
+            [r.tr("report.year"), r.tr("report.level_col")]
+            + [r.tr(label) for _, label in HISTORY_KEYS],
             [
-                [str(h.year), _fmt(h.scores.get("im.level"))]
-                + [_fmt(h.scores.get(key)) for key, _ in HISTORY_KEYS]
+                [str(h.year), r.score(h.scores.get("im.level"))]
+                + [r.score(h.scores.get(key)) for key, _ in HISTORY_KEYS]
                 for h in submitted
             ],
         )
 
     pdf.ln(4)
     pdf.set_text_color(110, 110, 110)
-    r.para(r.tr("footer"), size=8)
+    r.para(r.tr("report.footer"), size=8)
     return bytes(pdf.output())

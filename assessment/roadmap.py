@@ -16,6 +16,7 @@ from typing import Any
 from assessment import scoring
 from assessment.programs import SCORE_PREFIX, ProgramSet
 from assessment.questionnaire import RATINGS, Item, Questionnaire, QuestionnaireSet, Text
+from assessment.texts import bilingual
 
 TARGET_RATING = "full"
 MAX_ACTIONS = 3
@@ -359,21 +360,10 @@ def _total(level_scores: Sequence[float]) -> tuple[float, int]:
 
 def _message(current: int, target: int | None, steps: int, reached: bool) -> Text:
     if target is None:
-        return Text(
-            "企业已达到智能制造能力成熟度 5 级（引领级），没有更高的等级。",
-            "The enterprise is at CMMM level 5 (Leading); there is no higher level.",
-        )
+        return bilingual("roadmap.top_level")
     if not reached:
-        return Text(
-            f"即使全部要求都满足，也无法从 {current} 级达到 {target} 级，请检查答卷。",
-            f"Level {target} cannot be reached from level {current} even with every "
-            "requirement met; check the answers.",
-        )
-    return Text(
-        f"把以下 {steps} 项要求提升到“全部满足”，成熟度可从 {current} 级提升到 {target} 级。",
-        f"Raising these {steps} requirements to 'fully met' takes the maturity level from "
-        f"{current} to {target}.",
-    )
+        return bilingual("roadmap.unreachable", current=current, target=target)
+    return bilingual("roadmap.plan", count=steps, current=current, target=target)
 
 
 def next_level_plan(answers: Mapping[str, Any], qset: QuestionnaireSet) -> NextLevelPlan:

@@ -13,13 +13,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from assessment import formatting
 from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError
 from assessment.peer_service import NEAREST, PeerService, areas
 from assessment.questionnaire import DONT_KNOW, Item
+from assessment.texts import text
 from ui import layout
 from ui.auth import require_role
-from ui.i18n import error_text, lang, tx
+from ui.i18n import error_text, lang, t, tx
 from ui.peer_views import (
     GROUP_ORDER,
     area_choices,
@@ -33,7 +35,6 @@ from ui.peer_views import (
     render_enterprise_benchmark,
     service,
     submitted,
-    ta,
 )
 from ui.resources import questionnaires, repository
 
@@ -51,7 +52,7 @@ def render() -> None:
     """Draw the advisor page."""
     user = require_role(*ROLES)
     staff = user.role in STAFF_ROLES
-    layout.banner(ta("advisor.title"), ta("advisor.subtitle"))
+    layout.banner(t("advisor.title"), t("advisor.subtitle"))
     qset = questionnaires()
     plain = PeerService(repository(), qset)
     assessment_id = _pick()
@@ -62,7 +63,7 @@ def render() -> None:
         svc = service()
         bench = svc.benchmark_for(assessment_id)
     except AssessmentError as err:
-        st.warning(ta("advisor.peer_unavailable"), icon="⚠️")
+        st.warning(t("advisor.peer_unavailable"), icon="⚠️")
         st.error(error_text(err), icon="⚠️")
         svc, bench = plain, None
     _overview(record, bench)
@@ -70,7 +71,7 @@ def render() -> None:
         _compare(svc, record, bench)
         _map(svc, bench, staff)
         _nearest(svc, record, bench, staff)
-        with st.expander(ta("peers.title")):
+        with st.expander(t("peers.title")):
             render_enterprise_benchmark(bench, lang(), key="advisor.peer_scope")
     _what_if(svc, record, bench)
     _notes(record, user)
@@ -80,12 +81,12 @@ def render() -> None:
 
 
 def _pick() -> int | None:
-    st.subheader(ta("advisor.pick"), anchor=False)
+    st.subheader(t("advisor.pick"), anchor=False)
     frame = submitted()
     if frame.empty:
-        st.info(ta("advisor.no_submitted"), icon="ℹ️")
+        st.info(t("advisor.no_submitted"), icon="ℹ️")
         return None
-    query = st.text_input(ta("advisor.search"), key=SEARCH_KEY, help=ta("advisor.search_help"))
+    query = st.text_input(t("advisor.search"), key=SEARCH_KEY, help=t("advisor.search_help"))
     query = (query or "").strip()
     if query:
         hit = frame["name"].str.contains(query, case=False, regex=False) | frame[
@@ -93,13 +94,13 @@ def _pick() -> int | None:
         ].str.startswith(query.upper())
         frame = frame[hit]
     if frame.empty:
-        st.info(ta("advisor.no_match"), icon="ℹ️")
+        st.info(t("advisor.no_match"), icon="ℹ️")
         return None
     if len(frame) > MAX_OPTIONS:
-        st.caption(ta("advisor.matches", n=len(frame), shown=MAX_OPTIONS))
+        st.caption(t("advisor.matches", n=len(frame), shown=MAX_OPTIONS))
         frame = frame.head(MAX_OPTIONS)
     labels = {
-        int(r.assessment_id): ta("advisor.option", name=r.name, code=r.credit_code, year=r.year)
+        int(r.assessment_id): t("advisor.option", name=r.name, code=r.credit_code, year=r.year)
         for r in frame.itertuples()
     }
     options = list(labels)
@@ -107,7 +108,7 @@ def _pick() -> int | None:
         _reset_what_if()
         st.session_state[PICK_KEY] = options[0]
     return st.selectbox(
-        ta("advisor.pick"),
+        t("advisor.pick"),
         options=options,
         format_func=labels.__getitem__,
         key=PICK_KEY,
@@ -120,18 +121,18 @@ def _pick() -> int | None:
 
 
 def _fmt(value: Any) -> str:
-    return "—" if value is None or value != value else f"{value:.0f}"
+    return formatting.score(value, lang())
 
 
 def _overview(record: Any, bench: Any) -> None:
     scores = record.scores or {}
-    st.subheader(ta("advisor.overview"), anchor=False)
+    st.subheader(t("advisor.overview"), anchor=False)
     c1, c2, c3, c4 = st.columns(4)
     level = scores.get("im.level")
-    c1.metric(ta("advisor.level"), ta("advisor.level_value", level=_fmt(level)))
-    c2.metric(ta("advisor.green"), _fmt(scores.get("green.score")))
-    c3.metric(ta("advisor.integration"), _fmt(scores.get("integration.index")))
-    c4.metric(ta("advisor.readiness"), _fmt(scores.get("readiness.score")))
+    c1.metric(t("advisor.level"), t("level.n", n=_fmt(level)))
+    c2.metric(t("advisor.green"), _fmt(scores.get("green.score")))
+    c3.metric(t("advisor.integration"), _fmt(scores.get("integration.index")))
+    c4.metric(t("advisor.readiness"), _fmt(scores.get("readiness.score")))
     if bench is not None:
         render_cluster(bench, lang())
 
@@ -139,10 +140,10 @@ def _overview(record: Any, bench: Any) -> None:
 def _compare(svc: PeerService, record: Any, bench: Any) -> None:
     qset = svc.qset
     lg = lang()
-    st.subheader(ta("advisor.compare"), anchor=False)
+    st.subheader(t("advisor.compare"), anchor=False)
     by_name = {g.group: g for g in bench.groups}
     groups = st.multiselect(
-        ta("advisor.compare_groups"),
+        t("advisor.compare_groups"),
         options=[g for g in GROUP_ORDER if g != "cluster"],
         default=["all", "industry"],
         format_func=lambda g: group_label(by_name[g], lg),
@@ -150,10 +151,10 @@ def _compare(svc: PeerService, record: Any, bench: Any) -> None:
     )
     domains = area_choices(qset)
     scopes = ["domains", *(a.id for a in domains)]
-    names = {a.id: ta("advisor.compare_sub", domain=tx(a.label)) for a in domains}
-    names["domains"] = ta("advisor.compare_domains")
+    names = {a.id: t("advisor.compare_sub", domain=tx(a.label)) for a in domains}
+    names["domains"] = t("advisor.compare_domains")
     scope = st.selectbox(
-        ta("advisor.compare_area"), scopes, format_func=names.__getitem__, key="advisor.scope"
+        t("advisor.compare_area"), scopes, format_func=names.__getitem__, key="advisor.scope"
     )
     if scope == "domains":
         metrics = area_scope(qset, "domains")
@@ -165,34 +166,34 @@ def _compare(svc: PeerService, record: Any, bench: Any) -> None:
     )
     draw_chart("comparison", frame, lg)
     if centroid is None:
-        st.caption(ta("advisor.centroid_suppressed"))
+        st.caption(t("advisor.centroid_suppressed"))
     for g in bench.groups:
         if g.suppressed and (g.group in groups or g.group == "cluster"):
-            st.caption(ta("peers.suppressed_note", group=group_label(g, lg)))
+            st.caption(t("peers.suppressed_note", group=group_label(g, lg)))
 
 
 def _map(svc: PeerService, bench: Any, staff: bool) -> None:
-    st.subheader(ta("advisor.map"), anchor=False)
+    st.subheader(t("advisor.map"), anchor=False)
     points = svc.map_points(include_names=staff)
     lg = lang()
     names = {p.cluster: p.name.get(lg) for p in svc.active_model().profiles}
     st.altair_chart(map_chart(points, bench.position, lg, names), width="stretch")
-    st.caption(ta("advisor.map_caption"))
+    st.caption(t("advisor.map_caption"))
     if points.sampled:
-        st.caption(ta("advisor.map_sampled", shown=len(points.frame), total=points.total))
+        st.caption(t("advisor.map_sampled", shown=len(points.frame), total=points.total))
     else:
-        st.caption(ta("advisor.map_all", total=points.total))
+        st.caption(t("advisor.map_all", total=points.total))
 
 
 def _nearest(svc: PeerService, record: Any, bench: Any, staff: bool) -> None:
-    st.subheader(ta("advisor.nearest", k=NEAREST), anchor=False)
+    st.subheader(t("advisor.nearest", k=NEAREST), anchor=False)
     peers = svc.nearest(record.id, NEAREST, include_names=staff)
     lg = lang()
     names = {p.cluster: p.name.get(lg) for p in svc.active_model().profiles}
     st.dataframe(peers_frame(peers, lg, names), hide_index=True, width="stretch")
-    st.caption(ta("advisor.nearest_caption"))
+    st.caption(t("advisor.nearest_caption"))
     if not staff:
-        st.caption(ta("advisor.nearest_anonymous"))
+        st.caption(t("advisor.nearest_anonymous"))
 
 
 # --- what-if ---------------------------------------------------------------------------------
@@ -206,13 +207,13 @@ def _reset_what_if() -> None:
 def _value_text(item: Item, value: Any, lg: str) -> str:
     # Format functions get the language passed in: they are also called outside a run.
     if value is None:
-        return ta("advisor.unanswered", lg)
+        return text("advisor.unanswered", lg)
     if isinstance(value, bool):
-        return ta("advisor.yes", lg) if value else ta("advisor.no", lg)
+        return text("yesno.true", lg) if value else text("yesno.false", lg)
     if isinstance(value, list):
         return ", ".join(_value_text(item, v, lg) for v in value)
     if value == DONT_KNOW or (item.type == "requirement" and value in RATING_ORDER):
-        return ta(f"advisor.rating.{value}", lg)
+        return text(f"rating.{value}", lg)
     opt = item.option(value) if isinstance(value, str) else None
     return opt.label.get(lg) if opt else str(value)
 
@@ -239,7 +240,7 @@ def _value_widget(item: Item, record: Any) -> Any:
     lg = lang()
     current = record.answers.get(item.id)
     label = f"{tx(item.label)} ({item.id})"
-    help_text = ta("advisor.current_answer", value=_value_text(item, current, lg))
+    help_text = t("advisor.current_answer", value=_value_text(item, current, lg))
     if item.type in ("requirement", "single", "yesno"):
         if item.type == "requirement":
             options: list[Any] = list(RATING_ORDER)
@@ -283,24 +284,24 @@ def _value_widget(item: Item, record: Any) -> Any:
 def _what_if(svc: PeerService, record: Any, bench: Any) -> None:
     qset = svc.qset
     lg = lang()
-    st.subheader(ta("advisor.whatif"), anchor=False)
-    st.caption(ta("advisor.whatif_caption"))
+    st.subheader(t("advisor.whatif"), anchor=False)
+    st.caption(t("advisor.whatif_caption"))
     b1, b2 = st.columns(2)
     b1.button(
-        ta("advisor.whatif_preset"), on_click=_apply_plan, args=(record,), key="advisor.preset"
+        t("advisor.whatif_preset"), on_click=_apply_plan, args=(record,), key="advisor.preset"
     )
-    b2.button(ta("advisor.whatif_reset"), on_click=_reset_what_if, key="advisor.reset")
+    b2.button(t("advisor.whatif_reset"), on_click=_reset_what_if, key="advisor.reset")
     if PRESET_KEY in st.session_state:
         st.info(
-            ta("advisor.whatif_preset_done", message=st.session_state[PRESET_KEY]),
+            t("advisor.whatif_preset_done", message=st.session_state[PRESET_KEY]),
             icon=":material/route:",
         )
     scopes = {
-        "requirements": ta("advisor.whatif_requirements"),
-        "any": ta("advisor.whatif_any"),
+        "requirements": t("advisor.whatif_requirements"),
+        "any": t("advisor.whatif_any"),
     }
     scope = st.radio(
-        ta("advisor.whatif_scope"),
+        t("advisor.whatif_scope"),
         list(scopes),
         format_func=scopes.__getitem__,
         horizontal=True,
@@ -316,7 +317,7 @@ def _what_if(svc: PeerService, record: Any, bench: Any) -> None:
     if any(i not in by_id for i in held):  # the scope narrowed: drop items now outside it
         st.session_state[ITEMS_KEY] = [i for i in held if i in by_id]
     picked = st.multiselect(
-        ta("advisor.whatif_items"),
+        t("advisor.whatif_items"),
         list(by_id),
         format_func=lambda i: f"{by_id[i].label.get(lg)} ({i})",
         key=ITEMS_KEY,
@@ -327,40 +328,40 @@ def _what_if(svc: PeerService, record: Any, bench: Any) -> None:
         if value != record.answers.get(item_id):
             changes[item_id] = value
     if not changes:
-        st.caption(ta("advisor.whatif_none"))
+        st.caption(t("advisor.whatif_none"))
         return
-    st.caption(ta("advisor.whatif_changed", n=len(changes)))
+    st.caption(t("advisor.whatif_changed", count=len(changes)))
     before, before_programs = svc.what_if(record.answers, {})
     after, programs = svc.what_if(record.answers, changes)
     _delta_metrics(before, after)
     if bench is not None:
         moved = svc.benchmark_scores(after.flat(), record)
         if moved.profile is not None:
-            st.markdown(ta("advisor.whatif_cluster", name=tx(moved.profile.name)))
+            st.markdown(t("advisor.whatif_cluster", name=tx(moved.profile.name)))
     if programs is not None:
-        st.markdown(f"**{ta('advisor.whatif_programs')}**")
+        st.markdown(f"**{t('advisor.whatif_programs')}**")
         st.dataframe(_programs_frame(before_programs, programs), hide_index=True, width="stretch")
 
 
 def _delta_metrics(before: Any, after: Any) -> None:
     pairs = [
         (
-            ta("advisor.level"),
+            t("advisor.level"),
             before.cmmm.level if before.cmmm else None,
             after.cmmm.level if after.cmmm else None,
         ),
-        (ta("advisor.green"), before.flat().get("green.score"), after.flat().get("green.score")),
+        (t("advisor.green"), before.flat().get("green.score"), after.flat().get("green.score")),
         (
-            ta("advisor.integration"),
+            t("advisor.integration"),
             before.flat().get("integration.index"),
             after.flat().get("integration.index"),
         ),
-        (ta("advisor.readiness"), before.readiness.score, after.readiness.score),
+        (t("advisor.readiness"), before.readiness.score, after.readiness.score),
     ]
     for col, (label, old, new) in zip(st.columns(len(pairs)), pairs, strict=True):
         delta = None
         if old is not None and new is not None and old == old and new == new:
-            delta = round(new - old, 1)
+            delta = formatting.round_half_up(new - old, 1)
         col.metric(label, _fmt(new), delta=delta)
 
 
@@ -371,22 +372,22 @@ def _programs_frame(before: Any, after: Any) -> pd.DataFrame:
         prev = old.get(m.program_id)
         rows.append(
             {
-                ta("advisor.program"): tx(m.name),
-                f"{ta('advisor.eligible')} · {ta('advisor.whatif_before')}": (
+                t("advisor.program"): tx(m.name),
+                f"{t('advisor.eligible')} · {t('advisor.whatif_before')}": (
                     None if prev is None else _yes(prev.eligible)
                 ),
-                f"{ta('advisor.eligible')} · {ta('advisor.whatif_after')}": _yes(m.eligible),
-                f"{ta('advisor.fit')} · {ta('advisor.whatif_before')}": (
-                    None if prev is None else round(prev.fit)
+                f"{t('advisor.eligible')} · {t('advisor.whatif_after')}": _yes(m.eligible),
+                f"{t('advisor.fit')} · {t('advisor.whatif_before')}": (
+                    None if prev is None else formatting.whole(prev.fit)
                 ),
-                f"{ta('advisor.fit')} · {ta('advisor.whatif_after')}": round(m.fit),
+                f"{t('advisor.fit')} · {t('advisor.whatif_after')}": formatting.whole(m.fit),
             }
         )
     return pd.DataFrame(rows)
 
 
 def _yes(flag: bool) -> str:
-    return ta("advisor.yes") if flag else ta("advisor.no")
+    return t("yesno.true") if flag else t("yesno.false")
 
 
 # --- notes ---------------------------------------------------------------------------------
@@ -394,20 +395,20 @@ def _yes(flag: bool) -> str:
 
 def _notes(record: Any, user: Any) -> None:
     repo = repository()
-    st.subheader(ta("advisor.notes"), anchor=False)
+    st.subheader(t("advisor.notes"), anchor=False)
     with st.form(f"advisor.note:{record.id}", clear_on_submit=True):
-        body = st.text_area(ta("advisor.note_new"), key="advisor.note_body")
-        if st.form_submit_button(ta("advisor.note_save"), type="primary"):
+        body = st.text_area(t("advisor.note_new"), key="advisor.note_body")
+        if st.form_submit_button(t("advisor.note_save"), type="primary"):
             if body.strip():
                 repo.add_note(record.id, user.username, body.strip())
-                st.success(ta("advisor.note_saved"), icon="✅")
+                st.success(t("advisor.note_saved"), icon="✅")
             else:
-                st.warning(ta("advisor.note_empty"), icon="⚠️")
+                st.warning(t("advisor.note_empty"), icon="⚠️")
     notes = repo.notes_for(record.id)
     if not notes:
-        st.caption(ta("advisor.no_notes"))
+        st.caption(t("advisor.no_notes"))
     for note in reversed(notes):
         with st.container(border=True):
-            at = note.created_at.strftime("%Y-%m-%d %H:%M UTC")
-            st.caption(ta("advisor.note_by", author=note.author, at=at))
+            at = formatting.timestamp(note.created_at, lang())
+            st.caption(t("advisor.note_by", author=note.author, at=at))
             st.text(note.body)

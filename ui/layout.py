@@ -40,7 +40,7 @@ def banner(title: str, subtitle: str = "") -> None:
     sub = f'<div class="sx-sub">{html.escape(subtitle)}</div>' if subtitle else ""
     st.html(
         '<div class="sx-banner">'
-        f'<div class="sx-org">{html.escape(t("app.issuer"))}</div>'
+        f'<div class="sx-org">{html.escape(t("ui.app.issuer"))}</div>'
         f'<div class="sx-title">{html.escape(title)}</div>{sub}</div>'
     )
 
@@ -65,6 +65,6 @@ def sidebar_footer() -> None:
     cur = session.current()
     with st.sidebar:
         if cur is not None:
-            st.caption(t("sidebar.resume_code"))
+            st.caption(t("ui.sidebar.resume_code"))
             st.code(cur.resume_code, language=None)
-        st.caption(t("sidebar.notice"))
+        st.caption(t("ui.sidebar.notice"))

@@ -33,33 +33,37 @@ class PageSpec:
 
 
 PAGES: dict[str, PageSpec] = {
-    "landing": PageSpec("ui.landing", "nav.landing", ":material/home:", "start", default=True),
-    "wizard": PageSpec("ui.wizard", "nav.wizard", ":material/edit_note:", "assessment"),
-    "review": PageSpec("ui.review", "nav.review", ":material/fact_check:", "review"),
-    "results": PageSpec("ui.results", "nav.results", ":material/insights:", "results"),
-    "advisor": PageSpec("ui.advisor", "nav.advisor", ":material/compare_arrows:", "advisor"),
-    "staff_signin": PageSpec("ui.staff_signin", "nav.staff_signin", ":material/login:", "sign-in"),
+    "landing": PageSpec("ui.landing", "ui.nav.landing", ":material/home:", "start", default=True),
+    "wizard": PageSpec("ui.wizard", "ui.nav.wizard", ":material/edit_note:", "assessment"),
+    "review": PageSpec("ui.review", "ui.nav.review", ":material/fact_check:", "review"),
+    "results": PageSpec("ui.results", "ui.nav.results", ":material/insights:", "results"),
+    "advisor": PageSpec("ui.advisor", "ui.nav.advisor", ":material/compare_arrows:", "advisor"),
+    "staff_signin": PageSpec(
+        "ui.staff_signin", "ui.nav.staff_signin", ":material/login:", "sign-in"
+    ),
     "staff_dashboard": PageSpec(
-        "ui.staff_dashboard", "nav.staff_dashboard", ":material/dashboard:", "staff-dashboard"
+        "ui.staff_dashboard", "ui.nav.staff_dashboard", ":material/dashboard:", "staff-dashboard"
     ),
     "staff_cities": PageSpec(
-        "ui.staff_cities", "nav.staff_cities", ":material/location_city:", "staff-cities"
+        "ui.staff_cities", "ui.nav.staff_cities", ":material/location_city:", "staff-cities"
     ),
-    "staff_cases": PageSpec("ui.staff_cases", "nav.staff_cases", ":material/star:", "staff-cases"),
+    "staff_cases": PageSpec(
+        "ui.staff_cases", "ui.nav.staff_cases", ":material/star:", "staff-cases"
+    ),
     "staff_import": PageSpec(
-        "ui.staff_import", "nav.staff_import", ":material/upload_file:", "staff-import"
+        "ui.staff_import", "ui.nav.staff_import", ":material/upload_file:", "staff-import"
     ),
     "staff_export": PageSpec(
-        "ui.staff_export", "nav.staff_export", ":material/download:", "staff-export"
+        "ui.staff_export", "ui.nav.staff_export", ":material/download:", "staff-export"
     ),
     "staff_quality": PageSpec(
-        "ui.staff_quality", "nav.staff_quality", ":material/rule:", "staff-quality"
+        "ui.staff_quality", "ui.nav.staff_quality", ":material/rule:", "staff-quality"
     ),
     "staff_peers": PageSpec(
-        "ui.staff_peers", "nav.staff_peers", ":material/hub:", "staff-peer-models"
+        "ui.staff_peers", "ui.nav.staff_peers", ":material/hub:", "staff-peer-models"
     ),
     "staff_users": PageSpec(
-        "ui.staff_users", "nav.staff_users", ":material/manage_accounts:", "staff-users"
+        "ui.staff_users", "ui.nav.staff_users", ":material/manage_accounts:", "staff-users"
     ),
 }
 
@@ -74,9 +78,9 @@ def guarded(render: Callable[[], None]) -> Callable[[], None]:
         except AssessmentError as err:
             if any(p.code.startswith("Q") for p in err.problems):
                 # A broken questionnaire file: a friendly page, details folded away.
-                st.error(f"**{t('error.questionnaire_title')}**", icon=":material/warning:")
-                st.markdown(t("error.questionnaire_body"))
-                with st.expander(t("error.details")):
+                st.error(f"**{t('ui.error.questionnaire_title')}**", icon=":material/warning:")
+                st.markdown(t("ui.error.questionnaire_body"))
+                with st.expander(t("ui.error.details")):
                     st.text(err.message(lang()))
                 return
             st.error(error_text(err), icon=":material/warning:")

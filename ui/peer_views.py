@@ -9,16 +9,13 @@ adds comparison charts, the peer map and nearest peers on top of the same pieces
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
-import yaml
 
-from assessment import reference
+from assessment import formatting, reference
 from assessment.charts import vega_spec
 from assessment.errors import AssessmentError, fail
 from assessment.peer_service import (
@@ -30,31 +27,11 @@ from assessment.peer_service import (
 )
 from assessment.peers import Benchmark, GroupBenchmark
 from assessment.questionnaire import QuestionnaireSet, Text
-from ui.i18n import DEFAULT_LANG, LANGS
-from ui.i18n import lang as current_lang
+from assessment.texts import text
 from ui.resources import questionnaires, repository
 
-CATALOG = Path(__file__).resolve().parent / "i18n_advisor.yaml"
 GROUP_ORDER = ("all", "cluster", "industry", "size_class", "city")
 HEADLINE_KEYS = ("im", "green", "integration", "readiness")
-
-
-# --- strings -------------------------------------------------------------------------------
-
-
-@cache
-def catalog() -> dict[str, dict[str, str]]:
-    """This page's strings: {lang: {key: text}} (ui/i18n_advisor.yaml)."""
-    with open(CATALOG, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    return {lang: {str(k): str(v) for k, v in (data.get(lang) or {}).items()} for lang in LANGS}
-
-
-def ta(key: str, lang: str | None = None, /, **params: Any) -> str:
-    """A string of this catalog in `lang` (default: the session's), placeholders filled."""
-    table = catalog()
-    raw = table.get(lang or current_lang(), {}).get(key) or table[DEFAULT_LANG].get(key, key)
-    return raw.format(**params) if params else raw
 
 
 def code_label(group: str, code: str | None, lang: str) -> str:
@@ -76,16 +53,16 @@ def code_label(group: str, code: str | None, lang: str) -> str:
 def group_label(g: GroupBenchmark, lang: str, cluster_name: str | None = None) -> str:
     """'Same industry (Coking)', 'Peer cluster', …"""
     if g.group == "cluster":
-        base = ta("peers.group.cluster", lang)
+        base = text("peers.group.cluster", lang)
         return f"{base} ({cluster_name})" if cluster_name else base
-    return ta(f"peers.group.{g.group}", lang, key=code_label(g.group, g.key, lang))
+    return text(f"peers.group.{g.group}", lang, key=code_label(g.group, g.key, lang))
 
 
 def metric_label(metric: str, qset: QuestionnaireSet, lang: str) -> str:
     """Label of a headline metric or an area id."""
     for key, m in zip(HEADLINE_KEYS, headline_metrics(qset), strict=False):
         if m == metric:
-            return ta(f"peers.headline.{key}", lang)
+            return text(f"peers.headline.{key}", lang)
     for a in areas(qset):
         if a.id == metric:
             return a.label.get(lang)
@@ -177,7 +154,7 @@ def percentile_frame(
 def suppressed_notes(benchmark: Benchmark, lang: str) -> list[str]:
     """One line per peer group hidden because it has fewer than K_MIN enterprises."""
     return [
-        ta("peers.suppressed_note", lang, group=group_label(g, lang))
+        text("peers.suppressed_note", lang, group=group_label(g, lang))
         for g in benchmark.groups
         if g.suppressed
     ]
@@ -191,15 +168,15 @@ def percentile_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
         .mark_point(filled=True, size=90)
         .encode(
             x=alt.X(
-                "percentile:Q", title=ta("peers.value", lang), scale=alt.Scale(domain=[0, 100])
+                "percentile:Q", title=text("peers.value", lang), scale=alt.Scale(domain=[0, 100])
             ),
             y=alt.Y("area:N", title=None, sort=order),
-            color=alt.Color("group:N", title=ta("peers.group_label", lang)),
+            color=alt.Color("group:N", title=text("peers.group_label", lang)),
             shape=alt.Shape("group:N", legend=None),
             tooltip=[
-                alt.Tooltip("area:N", title=ta("peers.area", lang)),
-                alt.Tooltip("group:N", title=ta("peers.group_label", lang)),
-                alt.Tooltip("percentile:Q", title=ta("peers.value", lang), format=".0f"),
+                alt.Tooltip("area:N", title=text("peers.area", lang)),
+                alt.Tooltip("group:N", title=text("peers.group_label", lang)),
+                alt.Tooltip("percentile:Q", title=text("peers.value", lang), format=".0f"),
             ],
         )
         .properties(height=max(120, 26 * len(order)))
@@ -223,11 +200,11 @@ def gap_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar(color="#b3261e")
         .encode(
-            x=alt.X("gap:Q", title=ta("peers.gap_points", lang)),
+            x=alt.X("gap:Q", title=text("peers.gap_points", lang)),
             y=alt.Y("area:N", title=None, sort="-x"),
             tooltip=[
-                alt.Tooltip("area:N", title=ta("peers.area", lang)),
-                alt.Tooltip("gap:Q", title=ta("peers.gap_points", lang), format=".1f"),
+                alt.Tooltip("area:N", title=text("peers.area", lang)),
+                alt.Tooltip("gap:Q", title=text("peers.gap_points", lang), format=".1f"),
             ],
         )
         .properties(height=max(80, 24 * len(frame)))
@@ -252,9 +229,9 @@ def draw_chart(kind: str, frame: pd.DataFrame, lang: str) -> None:
 def render_cluster(benchmark: Benchmark, lang: str) -> None:
     """The cluster's name and description (hidden for clusters under K_MIN)."""
     if benchmark.profile is None:
-        st.caption(ta("peers.cluster_hidden", lang))
+        st.caption(text("peers.cluster_hidden", lang))
         return
-    st.markdown(f"**{ta('peers.cluster_name', lang, name=benchmark.profile.name.get(lang))}**")
+    st.markdown(f"**{text('peers.cluster_name', lang, name=benchmark.profile.name.get(lang))}**")
     st.markdown(benchmark.profile.description.get(lang))
 
 
@@ -262,20 +239,20 @@ def render_enterprise_benchmark(
     benchmark: Benchmark | None, lang: str, *, key: str = "peers.scope"
 ) -> None:
     """The enterprise's own benchmark: cluster, percentiles per group, gap to cluster Q3."""
-    st.subheader(ta("peers.title", lang), anchor=False)
+    st.subheader(text("peers.title", lang), anchor=False)
     if benchmark is None:
-        st.info(ta("peers.unavailable", lang), icon="ℹ️")
+        st.info(text("peers.unavailable", lang), icon="ℹ️")
         return
     qset = questionnaires()
     render_cluster(benchmark, lang)
-    st.markdown(f"**{ta('peers.percentiles', lang)}**", help=ta("peers.percentile_help", lang))
+    st.markdown(f"**{text('peers.percentiles', lang)}**", help=text("peers.percentile_help", lang))
     scopes = {
-        "headline": ta("peers.scope_headline", lang),
-        "domains": ta("peers.scope_domains", lang),
-        "sub": ta("peers.scope_sub", lang),
+        "headline": text("peers.scope_headline", lang),
+        "domains": text("peers.scope_domains", lang),
+        "sub": text("peers.scope_sub", lang),
     }
     scope = st.segmented_control(
-        ta("peers.scope", lang),
+        text("peers.scope", lang),
         options=list(scopes),
         format_func=scopes.__getitem__,
         default="headline",
@@ -287,14 +264,14 @@ def render_enterprise_benchmark(
         draw_chart("percentile", frame, lang)
     for line in suppressed_notes(benchmark, lang):
         st.caption(line)
-    st.markdown(f"**{ta('peers.gap', lang)}**")
+    st.markdown(f"**{text('peers.gap', lang)}**")
     gaps = gap_frame(benchmark, metrics, qset, lang)
     if gaps.empty:
-        st.success(ta("peers.gap_none", lang), icon="✅")
+        st.success(text("peers.gap_none", lang), icon="✅")
     else:
         draw_chart("gap", gaps, lang)
-        st.caption(ta("peers.gap_caption", lang))
-    st.caption(ta("peers.privacy", lang))
+        st.caption(text("peers.gap_caption", lang))
+    st.caption(text("peers.privacy", lang))
 
 
 # --- advisor views ---------------------------------------------------------------------------
@@ -318,31 +295,31 @@ def comparison_frame(
             if v is not None and v == v:
                 rows.append({"area": metric_label(m, qset, lang), "series": series, "value": v})
 
-    add(ta("advisor.series_self", lang), scores)
-    add(ta("advisor.series_centroid", lang), centroid)
+    add(text("advisor.series_self", lang), scores)
+    add(text("advisor.series_centroid", lang), centroid)
     for g in benchmark.groups:
         if g.group in groups and not g.suppressed:
             name = group_label(g, lang)
-            add(ta("advisor.series_median", lang, group=name), g.medians)
-            add(ta("advisor.series_q3", lang, group=name), g.top_quartile)
+            add(text("advisor.series_median", lang, group=name), g.medians)
+            add(text("advisor.series_q3", lang, group=name), g.top_quartile)
     return pd.DataFrame(rows, columns=["area", "series", "value"])
 
 
 def comparison_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     """Dot chart per area: the enterprise as a large black diamond, the rest coloured."""
     order = list(dict.fromkeys(frame["area"]))
-    self_name = ta("advisor.series_self", lang)
+    self_name = text("advisor.series_self", lang)
     base = alt.Chart(frame).encode(
-        x=alt.X("value:Q", title=ta("peers.col.score", lang), scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("value:Q", title=text("peers.col.score", lang), scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("area:N", title=None, sort=order),
         tooltip=[
-            alt.Tooltip("area:N", title=ta("peers.area", lang)),
-            alt.Tooltip("series:N", title=ta("peers.col.series", lang)),
-            alt.Tooltip("value:Q", title=ta("peers.col.score", lang), format=".1f"),
+            alt.Tooltip("area:N", title=text("peers.area", lang)),
+            alt.Tooltip("series:N", title=text("peers.col.series", lang)),
+            alt.Tooltip("value:Q", title=text("peers.col.score", lang), format=".1f"),
         ],
     )
     others = base.transform_filter(alt.datum.series != self_name).mark_point(filled=True, size=70)
-    others = others.encode(color=alt.Color("series:N", title=ta("peers.col.series", lang)))
+    others = others.encode(color=alt.Color("series:N", title=text("peers.col.series", lang)))
     me = base.transform_filter(alt.datum.series == self_name).mark_point(
         shape="diamond", filled=True, size=160, color="black"
     )
@@ -358,16 +335,16 @@ def map_chart(
     """PCA scatter coloured by cluster with this enterprise highlighted."""
     names = cluster_names or {}
     tips = [
-        alt.Tooltip("cluster:N", title=ta("peers.col.cluster", lang)),
-        alt.Tooltip("industry:N", title=ta("peers.col.industry", lang)),
-        alt.Tooltip("size_class:N", title=ta("peers.col.size", lang)),
+        alt.Tooltip("cluster:N", title=text("peers.col.cluster", lang)),
+        alt.Tooltip("industry:N", title=text("peers.col.industry", lang)),
+        alt.Tooltip("size_class:N", title=text("peers.col.size", lang)),
     ]
     frame = points.frame.copy()
     frame["cluster"] = [f"{c} · {names[c]}" if c in names else str(c) for c in frame["cluster"]]
     frame["industry"] = [code_label("industry", c, lang) for c in frame["industry"]]
     frame["size_class"] = [code_label("size_class", c, lang) for c in frame["size_class"]]
     if "name" in frame.columns:  # staff only: the service adds names when asked
-        tips.insert(0, alt.Tooltip("name:N", title=ta("peers.col.name", lang)))
+        tips.insert(0, alt.Tooltip("name:N", title=text("peers.col.name", lang)))
     dots = (
         alt.Chart(frame)
         .mark_circle(size=28, opacity=0.6)
@@ -376,7 +353,7 @@ def map_chart(
             y=alt.Y("y:Q", title="PC2"),
             color=alt.Color(
                 "cluster:N",
-                title=ta("peers.col.cluster", lang),
+                title=text("peers.col.cluster", lang),
                 legend=alt.Legend(labelLimit=320),
             ),
             tooltip=tips,
@@ -397,18 +374,18 @@ def peers_frame(peers: Sequence[Any], lang: str, cluster_names: Mapping[int, str
     for p in peers:
         row: dict[str, Any] = {}
         if named:
-            row[ta("peers.col.name", lang)] = p.name
-            row[ta("peers.col.code", lang)] = p.credit_code
+            row[text("peers.col.name", lang)] = p.name
+            row[text("peers.col.code", lang)] = p.credit_code
         row |= {
-            ta("peers.col.industry", lang): code_label("industry", p.industry, lang),
-            ta("peers.col.size", lang): code_label("size_class", p.size_class, lang),
-            ta("peers.col.city", lang): code_label("city", p.city, lang),
-            ta("peers.col.cluster", lang): cluster_names.get(p.cluster, str(p.cluster)),
-            ta("peers.col.level", lang): p.cmmm_level,
-            ta("peers.col.green", lang): None if p.green_score is None else round(p.green_score),
-            ta("peers.col.stage", lang): p.integration_stage,
-            ta("peers.col.readiness", lang): None if p.readiness is None else round(p.readiness),
-            ta("peers.col.distance", lang): p.distance,
+            text("peers.col.industry", lang): code_label("industry", p.industry, lang),
+            text("peers.col.size", lang): code_label("size_class", p.size_class, lang),
+            text("peers.col.city", lang): code_label("city", p.city, lang),
+            text("peers.col.cluster", lang): cluster_names.get(p.cluster, str(p.cluster)),
+            text("peers.col.level", lang): p.cmmm_level,
+            text("peers.col.green", lang): formatting.whole(p.green_score),
+            text("peers.col.stage", lang): p.integration_stage,
+            text("peers.col.readiness", lang): formatting.whole(p.readiness),
+            text("peers.col.distance", lang): p.distance,
         }
         rows.append(row)
     return pd.DataFrame(rows)

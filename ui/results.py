@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from assessment import formatting
 from assessment.answers import answers_document
 from assessment.charts import AreaPoint, bar_chart, history_chart, radar_chart, vega_spec
 from assessment.errors import AssessmentError
@@ -30,22 +31,24 @@ def render() -> None:
     qset = questionnaires()
     cur = session.current()
     if cur is None:
-        layout.banner(t("results.title"))
-        st.info(t("common.no_assessment"), icon=":material/info:")
-        if st.button(t("common.to_landing"), type="primary"):
+        layout.banner(t("ui.results.title"))
+        st.info(t("ui.common.no_assessment"), icon=":material/info:")
+        if st.button(t("ui.common.to_landing"), type="primary"):
             navigation.go("landing")
         return
     record = actions.record()
     if not record.submitted:
-        layout.banner(t("results.title"))
-        st.info(t("results.not_submitted"), icon=":material/info:")
-        if st.button(t("results.to_review"), type="primary"):
+        layout.banner(t("ui.results.title"))
+        st.info(t("ui.results.not_submitted"), icon=":material/info:")
+        if st.button(t("ui.results.to_review"), type="primary"):
             navigation.go("review")
         return
     result = score_assessment(record.answers, qset)
     summary = summarise(result, qset)
     history = actions.history()  # read once per run: three parts of the page use it
-    layout.banner(t("results.title"), t("results.subtitle", name=record.name, year=record.year))
+    layout.banner(
+        t("ui.results.title"), t("ui.results.subtitle", name=record.name, year=record.year)
+    )
     _headline(summary)
     _charts(summary, record, _previous(record, history))
     _strengths(summary)
@@ -58,44 +61,45 @@ def render() -> None:
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+    # The one rounding rule, shared with the PDF report (assessment.formatting.score).
+    return formatting.score(value, lang(), digits)
 
 
 def _headline(s: Summary) -> None:
     c1, c2, c3, c4 = st.columns(4)
     with c1.container(border=True):
-        st.metric(t("results.cmmm"), t("results.level_value", level=s.level or 0))
+        st.metric(t("ui.results.cmmm"), t("level.n", n=s.level or 0))
         st.markdown(f"**{tx(s.level_name)}**")
     with c2.container(border=True):
-        st.metric(t("results.green"), _fmt(s.green_score))
-        verdict = t("results.veto_failed") if s.green_veto else t("results.veto_passed")
+        st.metric(t("ui.results.green"), _fmt(s.green_score))
+        verdict = t("ui.results.veto_failed") if s.green_veto else t("ui.results.veto_passed")
         st.markdown(f"**{verdict}**")
     with c3.container(border=True):
-        st.metric(t("results.integration"), t("results.stage_value", stage=s.stage or "—"))
+        st.metric(t("ui.results.integration"), t("ui.results.stage_value", stage=s.stage or "—"))
         st.markdown(f"**{tx(s.stage_name) or '—'}**")
     with c4.container(border=True):
-        st.metric(t("results.readiness"), _fmt(s.readiness))
-        st.markdown(t("results.confidence", pct=round(s.confidence * 100)))
+        st.metric(t("ui.results.readiness"), _fmt(s.readiness))
+        st.markdown(t("ui.results.confidence", pct=formatting.percent(s.confidence, lang())))
 
     st.markdown(
-        t("results.level_meaning", level=s.level or 0, name=tx(s.level_name))
+        t("ui.results.level_meaning", level=s.level or 0, name=tx(s.level_name))
         + " "
         + tx(s.level_meaning)
     )
-    st.caption(t("results.cmmm_detail", score=_fmt(s.cmmm_score), total=_fmt(s.cmmm_total, 2)))
+    st.caption(t("ui.results.cmmm_detail", score=_fmt(s.cmmm_score), total=_fmt(s.cmmm_total, 2)))
     if s.green_veto:
         st.error(
-            t("results.veto_detail", items="；".join(tx(x) for x in s.failed_vetoes)),
+            t("ui.results.veto_detail", items="；".join(tx(x) for x in s.failed_vetoes)),
             icon=":material/block:",
         )
     elif s.unconfirmed_vetoes:
         st.warning(
-            t("results.veto_unconfirmed", items="；".join(tx(x) for x in s.unconfirmed_vetoes))
+            t("ui.results.veto_unconfirmed", items="；".join(tx(x) for x in s.unconfirmed_vetoes))
         )
     if s.green_band is not None:
-        st.caption(t("results.green_band", band=tx(s.green_band)))
+        st.caption(t("ui.results.green_band", band=tx(s.green_band)))
     if s.stage_meaning is not None:
-        st.caption(t("results.stage_meaning", name=tx(s.stage_name)) + " " + tx(s.stage_meaning))
+        st.caption(t("ui.results.stage_meaning", name=tx(s.stage_name)) + " " + tx(s.stage_meaning))
 
 
 def _points(areas, group: str = "") -> list[AreaPoint]:
@@ -123,7 +127,7 @@ def _chart_specs(
         compare = [AreaPoint(p.id, p.label, _previous.scores.get(p.id), p.group) for p in axes]
     radar = None
     if len(axes) >= 3:
-        series = (str(t("results.this_year")), str(_previous.year) if _previous else "")
+        series = (str(t("ui.results.this_year")), str(_previous.year) if _previous else "")
         radar = vega_spec(radar_chart(axes, compare=compare, series=series, size=620))
 
     def bars(areas: Any) -> dict[str, Any] | None:
@@ -155,23 +159,23 @@ def _charts(s: Summary, record: Any, previous: Any | None = None) -> None:
         s,
         previous,
     )
-    st.subheader(t("results.charts"), anchor=False)
-    st.markdown(f"**{t('results.radar')}**")
+    st.subheader(t("ui.results.charts"), anchor=False)
+    st.markdown(f"**{t('ui.results.radar')}**")
     if specs["radar"] is not None:
         # width="content": the fixed size keeps the circle round
         st.vega_lite_chart(spec=specs["radar"], width="content")
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown(f"**{t('results.domains')}**")
+        st.markdown(f"**{t('ui.results.domains')}**")
         st.vega_lite_chart(spec=specs["domains"] or vega_spec(bar_chart([])), width="stretch")
     with right:
         if specs["green"] is not None:
-            st.markdown(f"**{t('results.green_areas')}**")
+            st.markdown(f"**{t('ui.results.green_areas')}**")
             st.vega_lite_chart(spec=specs["green"], width="stretch")
         if specs["integration"] is not None:
-            st.markdown(f"**{t('results.integration_blocks')}**")
+            st.markdown(f"**{t('ui.results.integration_blocks')}**")
             st.vega_lite_chart(spec=specs["integration"], width="stretch")
-    with st.expander(t("results.subdomains"), expanded=False):
+    with st.expander(t("ui.results.subdomains"), expanded=False):
         if specs["subdomains"] is not None:
             st.vega_lite_chart(spec=specs["subdomains"], width="stretch")
 
@@ -179,13 +183,13 @@ def _charts(s: Summary, record: Any, previous: Any | None = None) -> None:
 def _strengths(s: Summary) -> None:
     left, right = st.columns(2)
     with left:
-        st.subheader(t("results.strongest"), anchor=False)
+        st.subheader(t("ui.results.strongest"), anchor=False)
         for a in s.strongest:
-            st.markdown("- " + t("results.area_score", label=tx(a.label), score=_fmt(a.score)))
+            st.markdown("- " + t("ui.results.area_score", label=tx(a.label), score=_fmt(a.score)))
     with right:
-        st.subheader(t("results.weakest"), anchor=False)
+        st.subheader(t("ui.results.weakest"), anchor=False)
         for a in s.weakest:
-            st.markdown("- " + t("results.area_score", label=tx(a.label), score=_fmt(a.score)))
+            st.markdown("- " + t("ui.results.area_score", label=tx(a.label), score=_fmt(a.score)))
 
 
 # --- optional parts: one function each, None when not available ------------------------
@@ -217,10 +221,10 @@ def _programs_set(_qset: Any) -> Any:
 
 
 def _programs(result: Any, answers: Any, qset: Any) -> tuple | None:
-    st.subheader(t("results.programs"), anchor=False)
+    st.subheader(t("ui.results.programs"), anchor=False)
     matches = program_matches(result, answers, qset)
     if matches is None:
-        st.info(t("results.programs_unavailable"), icon=":material/info:")
+        st.info(t("ui.results.programs_unavailable"), icon=":material/info:")
         return None
     first = True
     for m in matches:
@@ -230,7 +234,7 @@ def _programs(result: Any, answers: Any, qset: Any) -> tuple | None:
             icon = ":material/radio_button_unchecked:"
         else:
             icon = ":material/block:"
-        title = f"{tx(m.name)} · {m.section} · {t('results.fit', fit=round(m.fit))}"
+        title = f"{tx(m.name)} · {m.section} · {t('ui.results.fit', fit=_fmt(m.fit))}"
         with st.expander(title, icon=icon, expanded=first and m.recommended):
             lines = [tx(m.explanation), ""]
             lines += [f"- {tx(r.text)}" for r in m.reasons]
@@ -238,7 +242,7 @@ def _programs(result: Any, answers: Any, qset: Any) -> tuple | None:
             st.markdown("\n".join(lines))
             if m.next_steps:
                 st.markdown(
-                    f"**{t('results.next_steps')}**\n\n"
+                    f"**{t('ui.results.next_steps')}**\n\n"
                     + "\n".join(f"- {tx(step)}" for step in m.next_steps)
                 )
         first = False
@@ -257,32 +261,34 @@ def roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> tuple | None:
 
 
 def _roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> None:
-    st.subheader(t("results.roadmap"), anchor=False)
+    st.subheader(t("ui.results.roadmap"), anchor=False)
     entries = roadmap(result, answers, qset, matches)
     if entries is None:
-        st.info(t("results.roadmap_unavailable"), icon=":material/info:")
+        st.info(t("ui.results.roadmap_unavailable"), icon=":material/info:")
         return
     if not entries:
-        st.success(t("results.roadmap_empty"))
+        st.success(t("ui.results.roadmap_empty"))
         return
     lines = []
     for i, e in enumerate(entries[:6], start=1):
-        lines.append(f"{i}. **{tx(e.label)}** — {t('results.roadmap_score', score=_fmt(e.score))}")
+        lines.append(
+            f"{i}. **{tx(e.label)}** — {t('ui.results.roadmap_score', score=_fmt(e.score))}"
+        )
         lines += [f"    - {tx(action.label)}" for action in e.actions[:3]]
     st.markdown("\n".join(lines))
 
 
 def _history(record: Any, history: list[Any]) -> None:
-    st.subheader(t("results.history"), anchor=False)
+    st.subheader(t("ui.results.history"), anchor=False)
     records = [r for r in history if r.submitted]
     if len(records) < 2:
-        st.caption(t("results.history_single"))
+        st.caption(t("ui.results.history_single"))
     rows = []
     for r in records:
         for m in HISTORY_MEASURES:
             value = (r.scores or {}).get(m)
             if value is not None:
-                rows.append((r.year, str(t(f"measure.{m}")), float(value)))
+                rows.append((r.year, str(t(f"ui.measure.{m}")), float(value)))
     if len(records) >= 2:
         st.vega_lite_chart(spec=_history_spec(tuple(rows)), width="stretch")
         prev, last = records[-2], records[-1]
@@ -290,14 +296,16 @@ def _history(record: Any, history: list[Any]) -> None:
         for col, m in zip(cols, HISTORY_MEASURES, strict=True):
             now = (last.scores or {}).get(m)
             before = (prev.scores or {}).get(m)
-            delta = None if now is None or before is None else round(now - before, 1)
-            col.metric(t(f"measure.{m}"), _fmt(now), delta=delta)
-        st.caption(t("results.history_since", before=prev.year, now=last.year))
+            delta = (
+                None if now is None or before is None else formatting.round_half_up(now - before, 1)
+            )
+            col.metric(t(f"ui.measure.{m}"), _fmt(now), delta=delta)
+        st.caption(t("ui.results.history_since", before=prev.year, now=last.year))
     table = [
         {
-            t("history.year"): r.year,
-            t("history.level"): _fmt((r.scores or {}).get("im.level")),
-            **{t(f"measure.{m}"): _fmt((r.scores or {}).get(m)) for m in HISTORY_MEASURES},
+            t("ui.history.year"): r.year,
+            t("ui.history.level"): _fmt((r.scores or {}).get("im.level")),
+            **{t(f"ui.measure.{m}"): _fmt((r.scores or {}).get(m)) for m in HISTORY_MEASURES},
         }
         for r in records
     ]
@@ -308,7 +316,7 @@ def _history(record: Any, history: list[Any]) -> None:
 def _downloads(
     record: Any, result: Any, summary: Summary, qset: Any, history: list[Any], matches: Any
 ) -> None:
-    st.subheader(t("results.downloads"), anchor=False)
+    st.subheader(t("ui.results.downloads"), anchor=False)
     left, right = st.columns(2)
     with left:
         try:
@@ -328,7 +336,7 @@ def _downloads(
                 font=font,
             )
             st.download_button(
-                t("results.download_pdf"),
+                t("ui.results.download_pdf"),
                 data=build,
                 file_name=f"assessment-{record.year}-{record.credit_code}-{lang()}.pdf",
                 mime="application/pdf",
@@ -343,7 +351,7 @@ def _downloads(
             meta={"name": record.name, "credit_code": record.credit_code, "year": record.year},
         )
         st.download_button(
-            t("results.download_json"),
+            t("ui.results.download_json"),
             data=json.dumps(doc, ensure_ascii=False, indent=2),
             file_name=f"answers-{record.year}-{record.credit_code}.json",
             mime="application/json",
@@ -354,9 +362,9 @@ def _downloads(
 
 def _next_year(record: Any) -> None:
     st.divider()
-    st.subheader(t("results.next_year"), anchor=False)
-    st.markdown(t("results.next_year_body"))
-    if st.button(t("results.next_year_button", year=record.year + 1), key="next_year"):
+    st.subheader(t("ui.results.next_year"), anchor=False)
+    st.markdown(t("ui.results.next_year_body"))
+    if st.button(t("ui.results.next_year_button", year=record.year + 1), key="next_year"):
         try:
             actions.start_next_year()
         except AssessmentError as err:

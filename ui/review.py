@@ -18,16 +18,16 @@ def render() -> None:
     """Draw the review page."""
     qset = questionnaires()
     all_steps = progress.steps(qset)
-    layout.banner(t("review.title"), t("review.subtitle"))
+    layout.banner(t("ui.review.title"), t("ui.review.subtitle"))
     cur = session.current()
     if cur is None:
-        st.info(t("common.no_assessment"), icon=":material/info:")
-        if st.button(t("common.to_landing"), type="primary"):
+        st.info(t("ui.common.no_assessment"), icon=":material/info:")
+        if st.button(t("ui.common.to_landing"), type="primary"):
             navigation.go("landing")
         return
     if cur.status == "submitted":
-        st.success(t("review.already_submitted"), icon=":material/check_circle:")
-        if st.button(t("wizard.to_results"), type="primary"):
+        st.success(t("ui.review.already_submitted"), icon=":material/check_circle:")
+        if st.button(t("ui.wizard.to_results"), type="primary"):
             navigation.go("results")
         return
 
@@ -39,12 +39,12 @@ def render() -> None:
     n_dk = sum(len(v) for v in dont_know.values())
 
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("review.answered"), f"{total.answered} / {total.total}")
-    c2.metric(t("review.missing_required"), total.missing_required)
-    c3.metric(t("review.dont_know"), n_dk)
+    c1.metric(t("ui.review.answered"), f"{total.answered} / {total.total}")
+    c2.metric(t("ui.review.missing_required"), total.missing_required)
+    c3.metric(t("ui.review.dont_know"), n_dk)
 
     if not open_items and not dont_know:
-        st.success(t("review.all_answered"), icon=":material/check_circle:")
+        st.success(t("ui.review.all_answered"), icon=":material/check_circle:")
     for index, step in enumerate(all_steps):
         missing = open_items.get(step.id, [])
         unsure = dont_know.get(step.id, [])
@@ -55,18 +55,18 @@ def render() -> None:
                 f"**{index + 1}. {tx(step.questionnaire.title)} · {tx(step.section.label)}**"
             )
             lines = [
-                f"- {tx(it.label)}" + (f" — *{t('review.required')}*" if it.required else "")
+                f"- {tx(it.label)}" + (f" — *{t('ui.review.required')}*" if it.required else "")
                 for it in missing
             ]
             if lines:
-                st.markdown(t("review.unanswered_heading") + "\n\n" + "\n".join(lines))
+                st.markdown(t("ui.review.unanswered_heading") + "\n\n" + "\n".join(lines))
             if unsure:
                 st.markdown(
-                    t("review.dont_know_heading")
+                    t("ui.review.dont_know_heading")
                     + "\n\n"
                     + "\n".join(f"- {tx(it.label)}" for it in unsure)
                 )
-            if st.button(t("review.edit"), key=f"edit:{step.id}"):
+            if st.button(t("ui.review.edit"), key=f"edit:{step.id}"):
                 wizard_state.go_to(index)
                 wizard_state.bump()
                 navigation.go("wizard")
@@ -79,18 +79,21 @@ def _submit(qset, answers) -> None:
     stale = st.session_state.get(STALE_KEY)
     if stale is not None:
         st.error(error_text(stale), icon=":material/warning:")
-        if st.button(t("wizard.reload")):
+        if st.button(t("ui.wizard.reload")):
             st.session_state.pop(STALE_KEY, None)
             actions.reload()
             st.rerun()
     blocking = validate_answers(answers, qset)
-    st.subheader(t("review.submit_title"), anchor=False)
+    st.subheader(t("ui.review.submit_title"), anchor=False)
     if blocking:
-        st.warning(t("review.blocked", n=len(blocking)), icon=":material/warning:")
-    st.markdown(t("review.submit_body"))
-    confirmed = st.checkbox(t("review.confirm"), key="confirm_submit", disabled=bool(blocking))
+        st.warning(t("ui.review.blocked", count=len(blocking)), icon=":material/warning:")
+    st.markdown(t("ui.review.submit_body"))
+    confirmed = st.checkbox(t("ui.review.confirm"), key="confirm_submit", disabled=bool(blocking))
     if st.button(
-        t("review.submit"), type="primary", disabled=bool(blocking) or not confirmed, key="submit"
+        t("ui.review.submit"),
+        type="primary",
+        disabled=bool(blocking) or not confirmed,
+        key="submit",
     ):
         try:
             actions.submit()

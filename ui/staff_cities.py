@@ -7,10 +7,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assessment import city_ranking
+from assessment import city_ranking, formatting
 from assessment.auth import STAFF_ROLES
 from ui import auth, layout
-from ui.staff_common import city_label, city_table, csv_bytes, s, version, xlsx_bytes, years
+from ui.i18n import lang, t
+from ui.staff_common import city_label, city_table, csv_bytes, version, xlsx_bytes, years
 
 SHOWN = (
     "rank",
@@ -35,32 +36,32 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
         out[column] = (out[column] * 100).round(1)
     out["participation"] = out["participation"].astype(int)
     out["paired"] = out["paired"].astype(int)
-    return out.rename(columns=lambda c: s(f"cities.col.{c}"))
+    return out.rename(columns=lambda c: t(f"staff.cities.col.{c}"))
 
 
 def render() -> None:
     """Draw the city assessment (staff and admin only)."""
     auth.require_role(*STAFF_ROLES)
-    layout.banner(s("cities.title"), s("cities.subtitle"))
+    layout.banner(t("staff.cities.title"), t("staff.cities.subtitle"))
     available = years()
     if not available:
-        st.info(s("dash.empty"))
+        st.info(t("staff.dash.empty"))
         return
-    year = st.selectbox(s("filter.year"), available, key="cities:year")
-    with st.spinner(s("cities.computing")):
+    year = st.selectbox(t("staff.filter.year"), available, key="cities:year")
+    with st.spinner(t("staff.cities.computing")):
         table = city_table(int(year), version())
     shown = shown_table(table)
     st.dataframe(shown, hide_index=True, width="stretch")
     left, right = st.columns(2)
     left.download_button(
-        s("cities.download_csv"),
+        t("staff.cities.download_csv"),
         csv_bytes(shown),
         file_name=f"city-assessment-{year}.csv",
         mime="text/csv",
         key="cities:csv",
     )
     right.download_button(
-        s("cities.download_xlsx"),
+        t("staff.cities.download_xlsx"),
         xlsx_bytes(shown, "cities"),
         file_name=f"city-assessment-{year}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -72,13 +73,15 @@ def render() -> None:
         .mark_bar()
         .encode(
             x=alt.X(
-                "composite:Q", title=s("cities.col.composite"), scale=alt.Scale(domain=[0, 100])
+                "composite:Q",
+                title=t("staff.cities.col.composite"),
+                scale=alt.Scale(domain=[0, 100]),
             ),
             y=alt.Y("label:N", title="", sort="-x"),
             tooltip=[
-                alt.Tooltip("label:N", title=s("filter.city")),
+                alt.Tooltip("label:N", title=t("staff.filter.city")),
                 alt.Tooltip("composite:Q", format=".1f"),
-                alt.Tooltip("rank:Q", title=s("cities.col.rank")),
+                alt.Tooltip("rank:Q", title=t("staff.cities.col.rank")),
             ],
         ),
         width="stretch",
@@ -88,7 +91,7 @@ def render() -> None:
     ).assign(
         label=lambda f: f["city"].map(city_label),
         indicator=lambda f: f["variable"].map(
-            lambda v: s(f"cities.col.{v.removesuffix('_points')}")
+            lambda v: t(f"staff.cities.col.{v.removesuffix('_points')}")
         ),
     )
     st.altair_chart(
@@ -97,13 +100,22 @@ def render() -> None:
         .encode(
             x=alt.X("indicator:N", title="", sort=None),
             y=alt.Y("label:N", title=""),
-            color=alt.Color("value:Q", title=s("cities.points"), scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "value:Q", title=t("staff.cities.points"), scale=alt.Scale(domain=[0, 100])
+            ),
             tooltip=["label:N", "indicator:N", alt.Tooltip("value:Q", format=".1f")],
         ),
         width="stretch",
     )
-    with st.expander(s("cities.method")):
+    with st.expander(t("staff.cities.method")):
         weights = ", ".join(
-            f"{s(f'cities.col.{n}')} {w:.0%}" for n, w in city_ranking.WEIGHTS.items()
+            f"{t(f'staff.cities.col.{n}')} {formatting.percent(w, lang())}"
+            for n, w in city_ranking.WEIGHTS.items()
         )
-        st.markdown(s("cities.method_body", weights=weights, fit=city_ranking.UPTAKE_MIN_FIT))
+        st.markdown(
+            t(
+                "staff.cities.method_body",
+                weights=weights,
+                fit=formatting.score(city_ranking.UPTAKE_MIN_FIT, lang()),
+            )
+        )

@@ -1,48 +1,21 @@
-"""What the staff pages share: their strings (ui/i18n_staff.yaml), code labels, the filter
-bar, and cached loaders keyed by the database's data version."""
+"""What the staff pages share: code labels, number formats, the filter bar, and cached
+loaders keyed by the database's data version. Their texts are the catalogue's `staff.*`
+keys (assessment/catalogue/)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-import yaml
 
-from assessment import city_ranking, dashboard
+from assessment import city_ranking, dashboard, formatting
 from assessment.dashboard import Filters
-from assessment.reference import CITIES, INDUSTRIES
-from ui.i18n import lang
+from assessment.reference import CITIES, INDUSTRIES, SIZES
+from ui.i18n import lang, t
 from ui.resources import questionnaires, repository
 
-CATALOG = Path(__file__).resolve().parent / "i18n_staff.yaml"
-SIZES = ("large", "medium", "small", "micro")
 LEVELS = (0, 1, 2, 3, 4, 5)
-
-
-def load_catalog(path: Path = CATALOG) -> dict[str, dict[str, str]]:
-    """{key: {"zh": …, "en": …}} from the staff catalog."""
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    return {str(k): {str(lg): str(v) for lg, v in texts.items()} for k, texts in data.items()}
-
-
-@st.cache_resource
-def _catalog() -> dict[str, dict[str, str]]:
-    return load_catalog()
-
-
-def s(key: str, **params: Any) -> str:
-    """A staff UI string in the current language."""
-    texts = _catalog().get(key)
-    raw = key if texts is None else texts.get(lang(), texts.get("zh", key))
-    if params:
-        try:
-            return raw.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return raw
-    return raw
 
 
 # --- labels ------------------------------------------------------------------------------
@@ -62,21 +35,23 @@ def industry_label(code: Any) -> str:
 
 
 def size_label(code: Any) -> str:
-    return s(f"size.{code}") if code in SIZES else "—"
+    return t(f"size.{code}") if code in SIZES else "—"
 
 
 def level_label(level: Any) -> str:
     if level is None or (isinstance(level, float) and level != level):
         return "—"
-    return s("level.n", n=int(level))
+    return t("level.n", n=int(level))
 
 
 def pct(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None or value != value else f"{value * 100:.{digits}f}%"
+    """A share (0–1) as a percentage in the session's language."""
+    return formatting.percent(value, lang(), digits)
 
 
 def num(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None or value != value else f"{value:.{digits}f}"
+    """A number (a score, a mean level) with the one rounding rule."""
+    return formatting.score(value, lang(), digits)
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -122,36 +97,36 @@ def filter_bar(key: str, *, with_level: bool = True) -> Filters:
     all_years = years()
     cols = st.columns(5 if with_level else 4)
     year = cols[0].selectbox(
-        s("filter.year"),
+        t("staff.filter.year"),
         [None, *all_years],
-        format_func=lambda v: s("filter.all") if v is None else str(v),
+        format_func=lambda v: t("staff.filter.all") if v is None else str(v),
         index=1 if all_years else 0,
         key=f"{key}:year",
     )
     city = cols[1].selectbox(
-        s("filter.city"),
+        t("staff.filter.city"),
         [None, *(c.code for c in CITIES)],
-        format_func=lambda v: s("filter.all") if v is None else city_label(v),
+        format_func=lambda v: t("staff.filter.all") if v is None else city_label(v),
         key=f"{key}:city",
     )
     industry = cols[2].selectbox(
-        s("filter.industry"),
+        t("staff.filter.industry"),
         [None, *(i.code for i in INDUSTRIES)],
-        format_func=lambda v: s("filter.all") if v is None else industry_label(v),
+        format_func=lambda v: t("staff.filter.all") if v is None else industry_label(v),
         key=f"{key}:industry",
     )
     size = cols[3].selectbox(
-        s("filter.size"),
+        t("staff.filter.size"),
         [None, *SIZES],
-        format_func=lambda v: s("filter.all") if v is None else size_label(v),
+        format_func=lambda v: t("staff.filter.all") if v is None else size_label(v),
         key=f"{key}:size",
     )
     level = None
     if with_level:
         level = cols[4].selectbox(
-            s("filter.level"),
+            t("staff.filter.level"),
             [None, *LEVELS],
-            format_func=lambda v: s("filter.all") if v is None else level_label(v),
+            format_func=lambda v: t("staff.filter.all") if v is None else level_label(v),
             key=f"{key}:level",
         )
     return Filters(year=year, city=city, industry=industry, size_class=size, level=level)

@@ -8,13 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assessment import dashboard
+from assessment import dashboard, formatting
 from assessment.auth import STAFF_ROLES
 from assessment.dashboard import Filters
 from assessment.programs import display_value
 from assessment.scoring import score_assessment
 from ui import auth, layout
-from ui.i18n import tx
+from ui.i18n import lang, t, tx
 from ui.resources import questionnaires, repository
 from ui.staff_common import (
     cached,
@@ -26,7 +26,6 @@ from ui.staff_common import (
     num,
     pct,
     programs,
-    s,
     version,
 )
 
@@ -36,19 +35,19 @@ TAB_KEY = "dash:tab"
 def render() -> None:
     """Draw the dashboard (staff and admin only)."""
     auth.require_role(*STAFF_ROLES)
-    layout.banner(s("dash.title"), s("dash.subtitle"))
+    layout.banner(t("staff.dash.title"), t("staff.dash.subtitle"))
     filters = filter_bar("dash")
     ver = version()
     over = cached("overview", filters, ver)
     if over.headline.assessments == 0:
-        st.info(s("dash.empty"))
+        st.info(t("staff.dash.empty"))
         return
     _headline(over.headline)
     _targets(over)
     # Lazy tabs: only the open tab's queries run (the heatmap aggregates one row per
     # sub-domain per assessment — seconds at 100,000 — so it runs only when asked for).
     views = {"levels": _levels, "heatmap": _heatmap, "trend": _trend, "table": _table}
-    tabs = st.tabs([s(f"dash.tab.{name}") for name in views], key=TAB_KEY, on_change="rerun")
+    tabs = st.tabs([t(f"staff.dash.tab.{name}") for name in views], key=TAB_KEY, on_change="rerun")
     for tab, draw in zip(tabs, views.values(), strict=True):
         with tab:
             if tab.open:
@@ -57,33 +56,37 @@ def render() -> None:
 
 def _headline(head: dashboard.Headline) -> None:
     cols = st.columns(5)
-    cols[0].metric(s("dash.assessments"), f"{head.assessments:,}")
-    cols[1].metric(s("dash.enterprises"), f"{head.enterprises:,}")
-    cols[2].metric(s("dash.mean_level"), num(head.mean_level, 2))
-    cols[3].metric(s("dash.share_level3"), pct(head.share_level3))
-    cols[4].metric(s("dash.mean_readiness"), num(head.mean_readiness))
+    cols[0].metric(t("staff.dash.assessments"), formatting.number(head.assessments, lang()))
+    cols[1].metric(t("staff.dash.enterprises"), formatting.number(head.enterprises, lang()))
+    cols[2].metric(t("staff.dash.mean_level"), num(head.mean_level, 2))
+    cols[3].metric(t("staff.dash.share_level3"), pct(head.share_level3))
+    cols[4].metric(t("staff.dash.mean_readiness"), num(head.mean_readiness))
 
 
 def _targets(over: dashboard.Overview) -> None:
-    st.subheader(s("dash.targets"), anchor=False)
+    st.subheader(t("staff.dash.targets"), anchor=False)
     growth, equip = over.investment, over.equipment
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.metric(
-            s("dash.target.invest"),
+            t("staff.dash.target.invest"),
             pct(growth.value),
             delta=None
             if growth.value is None
             else f"{(growth.value - growth.target) * 100:+.1f} pp",
         )
-        st.caption(s("dash.target.invest_proxy", n=growth.basis, target=pct(growth.target, 0)))
+        st.caption(
+            t("staff.dash.target.invest_proxy", n=growth.basis, target=pct(growth.target, 0))
+        )
     with right, st.container(border=True):
         st.metric(
-            s("dash.target.equipment"),
+            t("staff.dash.target.equipment"),
             pct(equip.value),
             delta=None if equip.value is None else f"{(equip.value - equip.target) * 100:+.1f} pp",
         )
-        st.caption(s("dash.target.equipment_proxy", n=equip.basis, target=pct(equip.target, 0)))
+        st.caption(
+            t("staff.dash.target.equipment_proxy", n=equip.basis, target=pct(equip.target, 0))
+        )
 
 
 def _level_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
@@ -94,20 +97,22 @@ def _level_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("label:N", title=s(f"filter.{by}"), sort=None),
-            y=alt.Y("n:Q", title=s("dash.share"), stack="normalize", axis=alt.Axis(format="%")),
+            x=alt.X("label:N", title=t(f"staff.filter.{by}"), sort=None),
+            y=alt.Y(
+                "n:Q", title=t("staff.dash.share"), stack="normalize", axis=alt.Axis(format="%")
+            ),
             color=alt.Color(
                 "level_label:O",
-                title=s("filter.level"),
+                title=t("staff.filter.level"),
                 sort=[level_label(n) for n in range(6)],
                 scale=alt.Scale(scheme="blues"),
             ),
             order=alt.Order("level:Q"),
             tooltip=[
-                alt.Tooltip("label:N", title=s(f"filter.{by}")),
-                alt.Tooltip("level_label:N", title=s("filter.level")),
-                alt.Tooltip("n:Q", title=s("dash.count")),
-                alt.Tooltip("share:Q", title=s("dash.share"), format=".1%"),
+                alt.Tooltip("label:N", title=t(f"staff.filter.{by}")),
+                alt.Tooltip("level_label:N", title=t("staff.filter.level")),
+                alt.Tooltip("n:Q", title=t("staff.dash.count")),
+                alt.Tooltip("share:Q", title=t("staff.dash.share"), format=".1%"),
             ],
         )
     )
@@ -116,7 +121,7 @@ def _level_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
 def _levels(filters: Filters, ver) -> None:
     levels = cached("overview", filters, ver).levels  # the render's cached result
     for by in ("city", "industry"):
-        st.markdown(f"**{s(f'dash.levels_by.{by}')}**")
+        st.markdown(f"**{t(f'staff.dash.levels_by.{by}')}**")
         frame = dashboard.level_shares(levels, by)
         st.altair_chart(_level_chart(frame, by), width="stretch")
 
@@ -133,7 +138,7 @@ def _heatmap(filters: Filters, ver) -> None:
     }
     frame = cached("subdomain_heatmap", filters, ver, tuple(keys))
     if frame.empty:
-        st.info(s("dash.empty"))
+        st.info(t("staff.dash.empty"))
         return
     data = frame.assign(
         sub=frame["key"].map(labels), industry_label=frame["industry"].map(industry_label)
@@ -143,35 +148,39 @@ def _heatmap(filters: Filters, ver) -> None:
         alt.Chart(data)
         .mark_rect()
         .encode(
-            x=alt.X("sub:N", title=s("dash.subdomain"), sort=order, axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("industry_label:N", title=s("filter.industry")),
-            color=alt.Color("mean:Q", title=s("dash.mean_score"), scale=alt.Scale(domain=[0, 100])),
+            x=alt.X(
+                "sub:N", title=t("staff.dash.subdomain"), sort=order, axis=alt.Axis(labelAngle=-45)
+            ),
+            y=alt.Y("industry_label:N", title=t("staff.filter.industry")),
+            color=alt.Color(
+                "mean:Q", title=t("staff.dash.mean_score"), scale=alt.Scale(domain=[0, 100])
+            ),
             tooltip=[
-                alt.Tooltip("industry_label:N", title=s("filter.industry")),
-                alt.Tooltip("sub:N", title=s("dash.subdomain")),
-                alt.Tooltip("mean:Q", title=s("dash.mean_score"), format=".1f"),
-                alt.Tooltip("n:Q", title=s("dash.count")),
+                alt.Tooltip("industry_label:N", title=t("staff.filter.industry")),
+                alt.Tooltip("sub:N", title=t("staff.dash.subdomain")),
+                alt.Tooltip("mean:Q", title=t("staff.dash.mean_score"), format=".1f"),
+                alt.Tooltip("n:Q", title=t("staff.dash.count")),
             ],
         )
     )
-    st.caption(s("dash.heatmap_help"))
+    st.caption(t("staff.dash.heatmap_help"))
     st.altair_chart(chart, width="stretch")
 
 
 def _trend(filters: Filters, ver) -> None:
     frame = cached("trend", filters, ver)
     invest = cached("investment_by_year", filters, ver)
-    st.caption(s("dash.trend_help"))
+    st.caption(t("staff.dash.trend_help"))
     if frame.empty:
-        st.info(s("dash.empty"))
+        st.info(t("staff.dash.empty"))
         return
     long = frame.melt(id_vars=["year"], value_vars=["mean_level", "share_level3"])
-    long["measure"] = long["variable"].map(lambda v: s(f"dash.{v}"))
+    long["measure"] = long["variable"].map(lambda v: t(f"staff.dash.{v}"))
     chart = (
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title=s("filter.year")),
+            x=alt.X("year:O", title=t("staff.filter.year")),
             y=alt.Y("value:Q", title=""),
             color=alt.Color("measure:N", title=""),
             tooltip=["year:O", "measure:N", alt.Tooltip("value:Q", format=".3f")],
@@ -184,8 +193,8 @@ def _trend(filters: Filters, ver) -> None:
             alt.Chart(data)
             .mark_bar()
             .encode(
-                x=alt.X("year:O", title=s("filter.year")),
-                y=alt.Y("growth:Q", title=s("dash.target.invest"), axis=alt.Axis(format="%")),
+                x=alt.X("year:O", title=t("staff.filter.year")),
+                y=alt.Y("growth:Q", title=t("staff.dash.target.invest"), axis=alt.Axis(format="%")),
                 tooltip=["year:O", alt.Tooltip("growth:Q", format=".1%"), "n:Q"],
             )
         )
@@ -194,21 +203,23 @@ def _trend(filters: Filters, ver) -> None:
 
 
 def _table(filters: Filters, ver) -> None:
-    search = st.text_input(s("dash.search"), key="dash:search", placeholder=s("dash.search_hint"))
+    search = st.text_input(
+        t("staff.dash.search"), key="dash:search", placeholder=t("staff.dash.search_hint")
+    )
     frame = cached("assessments_table", filters, ver, search)
-    shown = labelled(frame).rename(columns=lambda c: s(f"col.{c}"))
+    shown = labelled(frame).rename(columns=lambda c: t(f"staff.col.{c}"))
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(s("dash.table_count", n=len(frame), limit=dashboard.TABLE_LIMIT))
+    st.caption(t("staff.dash.table_count", n=len(frame), limit=dashboard.TABLE_LIMIT))
     if frame.empty:
         return
     options = frame["assessment_id"].tolist()
     names = dict(zip(frame["assessment_id"], frame["name"], strict=True))
     years = dict(zip(frame["assessment_id"], frame["year"], strict=True))
     chosen = st.selectbox(
-        s("dash.drill"),
+        t("staff.dash.drill"),
         [None, *options],
         format_func=lambda v: (
-            s("dash.drill_none") if v is None else f"#{v} {names[v]} ({years[v]})"
+            t("staff.dash.drill_none") if v is None else f"#{v} {names[v]} ({years[v]})"
         ),
         key="dash:drill",
     )
@@ -225,11 +236,11 @@ def detail(assessment_id: int) -> None:
         st.markdown(f"**{layout.plain(record.name)}** · {record.credit_code} · {record.year}")
         st.caption(f"{city_label(record.city)} · {industry_label(record.industry)}")
         cols = st.columns(5)
-        cols[0].metric(s("col.cmmm_level"), level_label(result.cmmm.level))
-        cols[1].metric(s("col.cmmm_score"), num(result.cmmm.score))
-        cols[2].metric(s("col.green_score"), num(result.green.score))
-        cols[3].metric(s("col.integration_index"), num(result.integration.index))
-        cols[4].metric(s("col.readiness_score"), num(result.readiness.score))
+        cols[0].metric(t("staff.col.cmmm_level"), level_label(result.cmmm.level))
+        cols[1].metric(t("staff.col.cmmm_score"), num(result.cmmm.score))
+        cols[2].metric(t("staff.col.green_score"), num(result.green.score))
+        cols[3].metric(t("staff.col.integration_index"), num(result.integration.index))
+        cols[4].metric(t("staff.col.readiness_score"), num(result.readiness.score))
         domains = pd.DataFrame(
             [
                 {"area": tx(_area_label(qset, a.id)), "score": a.score}
@@ -243,7 +254,9 @@ def detail(assessment_id: int) -> None:
                 .mark_bar()
                 .encode(
                     x=alt.X(
-                        "score:Q", title=s("dash.mean_score"), scale=alt.Scale(domain=[0, 100])
+                        "score:Q",
+                        title=t("staff.dash.mean_score"),
+                        scale=alt.Scale(domain=[0, 100]),
                     ),
                     y=alt.Y("area:N", title="", sort=None),
                     tooltip=["area:N", alt.Tooltip("score:Q", format=".1f")],
@@ -253,15 +266,15 @@ def detail(assessment_id: int) -> None:
         from assessment.programs import recommend_programs
 
         matches = recommend_programs(result, record.answers, programs())
-        st.markdown(f"**{s('dash.programs')}**")
+        st.markdown(f"**{t('staff.dash.programs')}**")
         st.dataframe(
             pd.DataFrame(
                 [
                     {
-                        s("dash.program"): tx(m.name),
-                        s("dash.eligible"): "✓" if m.eligible else "✗",
-                        s("dash.fit"): m.fit,
-                        s("dash.why"): tx(m.explanation),
+                        t("staff.dash.program"): tx(m.name),
+                        t("staff.dash.eligible"): "✓" if m.eligible else "✗",
+                        t("staff.dash.fit"): m.fit,
+                        t("staff.dash.why"): tx(m.explanation),
                     }
                     for m in matches
                 ]
@@ -269,11 +282,13 @@ def detail(assessment_id: int) -> None:
             hide_index=True,
             width="stretch",
         )
-        with st.expander(s("dash.answers")):
+        with st.expander(t("staff.dash.answers")):
             rows = [
                 {
-                    s("dash.question"): tx(item.label),
-                    s("dash.answer"): tx(display_value(item.id, record.answers.get(item.id), qset)),
+                    t("staff.dash.question"): tx(item.label),
+                    t("staff.dash.answer"): tx(
+                        display_value(item.id, record.answers.get(item.id), qset)
+                    ),
                     "id": item.id,
                 }
                 for item in qset.items()

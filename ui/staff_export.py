@@ -8,8 +8,9 @@ import streamlit as st
 from assessment import spreadsheets
 from assessment.auth import STAFF_ROLES
 from ui import auth, layout
+from ui.i18n import t
 from ui.resources import questionnaires, repository
-from ui.staff_common import cached, filter_bar, s, version
+from ui.staff_common import cached, filter_bar, version
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -23,28 +24,28 @@ def _export(filters, data_version, kind: str, header: str) -> bytes:
 def render() -> None:
     """Draw the export page (staff and admin only)."""
     user = auth.require_role(*STAFF_ROLES)
-    layout.banner(s("export.title"), s("export.subtitle"))
+    layout.banner(t("staff.export.title"), t("staff.export.subtitle"))
     filters = filter_bar("export")
     ver = version()
     n = cached("headline", filters, ver).assessments
-    st.markdown(s("export.count", n=n))
+    st.markdown(t("staff.export.count", n=n))
     header = st.radio(
-        s("export.headers"),
+        t("staff.export.headers"),
         list(spreadsheets.HEADER_LANGS),
-        format_func=lambda v: s(f"export.headers.{v}"),
+        format_func=lambda v: t(f"staff.export.headers.{v}"),
         horizontal=True,
         key="export:headers",
     )
     if n == 0:
         return
-    st.caption(s("export.help"))
+    st.caption(t("staff.export.help"))
     left, right = st.columns(2)
     for col, kind, mime in (
         (left, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (right, "csv", "text/csv"),
     ):
         if col.download_button(
-            s(f"export.download_{kind}"),
+            t(f"staff.export.download_{kind}"),
             _export(filters, ver, kind, header),
             file_name=f"assessments-export.{kind}",
             mime=mime,

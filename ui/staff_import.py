@@ -10,9 +10,9 @@ from assessment import spreadsheets
 from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError, fail
 from ui import auth, layout
-from ui.i18n import error_text, lang
+from ui.i18n import error_text, lang, t
 from ui.resources import questionnaires, repository
-from ui.staff_common import level_label, s
+from ui.staff_common import level_label
 
 PREVIEW_KEY = "import:preview"
 RESULT_KEY = "import:result"
@@ -21,19 +21,19 @@ RESULT_KEY = "import:result"
 def render() -> None:
     """Draw the import page (staff and admin only)."""
     user = auth.require_role(*STAFF_ROLES)
-    layout.banner(s("import.title"), s("import.subtitle"))
+    layout.banner(t("staff.import.title"), t("staff.import.subtitle"))
     qset = questionnaires()
-    st.markdown(s("import.howto", mb=spreadsheets.MAX_BYTES // (1024 * 1024)))
+    st.markdown(t("staff.import.howto", mb=spreadsheets.MAX_BYTES // (1024 * 1024)))
     left, right = st.columns(2)
     left.download_button(
-        s("import.template_xlsx"),
+        t("staff.import.template_xlsx"),
         spreadsheets.template(qset, "xlsx"),
         file_name="assessment-import-template.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="import:template_xlsx",
     )
     right.download_button(
-        s("import.template_csv"),
+        t("staff.import.template_csv"),
         spreadsheets.template(qset, "csv"),
         file_name="assessment-import-template.csv",
         mime="text/csv",
@@ -41,21 +41,23 @@ def render() -> None:
     )
     done = st.session_state.pop(RESULT_KEY, None)
     if done is not None:
-        st.success(s("import.committed", n=done))
-    upload = st.file_uploader(s("import.upload"), type=["csv", "xlsx"], key="import:file")
+        st.success(t("staff.import.committed", count=done))
+    upload = st.file_uploader(t("staff.import.upload"), type=["csv", "xlsx"], key="import:file")
     if upload is None:
         st.session_state.pop(PREVIEW_KEY, None)
         return
-    if st.button(s("import.check"), type="primary", key="import:check"):
+    if st.button(t("staff.import.check"), type="primary", key="import:check"):
         try:
             # Refused before the bytes are even read (I701).
             if upload.size > spreadsheets.MAX_BYTES:
                 raise fail("I701", limit=spreadsheets.MAX_BYTES)
-            bar = st.progress(0.0, text=s("import.checking"))
+            bar = st.progress(0.0, text=t("staff.import.checking"))
 
             def progress(done: int, total: int) -> None:
                 if total and (done == total or done % 25 == 0):
-                    bar.progress(done / total, text=s("import.checking_n", done=done, total=total))
+                    bar.progress(
+                        done / total, text=t("staff.import.checking_n", done=done, total=total)
+                    )
 
             preview = spreadsheets.validate_upload(
                 upload.getvalue(), upload.name, qset, repository().engine, progress=progress
@@ -74,22 +76,22 @@ def render() -> None:
 
 def _preview(preview: spreadsheets.ImportPreview, username: str) -> None:
     cols = st.columns(3)
-    cols[0].metric(s("import.rows"), preview.total)
-    cols[1].metric(s("import.valid"), len(preview.valid))
-    cols[2].metric(s("import.rejected"), len(preview.rejected))
+    cols[0].metric(t("staff.import.rows"), preview.total)
+    cols[1].metric(t("staff.import.valid"), len(preview.valid))
+    cols[2].metric(t("staff.import.rejected"), len(preview.rejected))
     if preview.ignored_columns:
-        st.caption(s("import.ignored", n=len(preview.ignored_columns)))
+        st.caption(t("staff.import.ignored", count=len(preview.ignored_columns)))
     if preview.valid:
-        st.markdown(f"**{s('import.valid_rows')}**")
+        st.markdown(f"**{t('staff.import.valid_rows')}**")
         st.dataframe(
             pd.DataFrame(
                 [
                     {
-                        s("import.row"): r.row,
-                        s("filter.year"): r.year,
-                        s("col.name"): r.answers.get("profile.name"),
-                        s("col.credit_code"): r.answers.get("profile.credit_code"),
-                        s("col.cmmm_level"): level_label(r.scores.get("im.level")),
+                        t("staff.import.row"): r.row,
+                        t("staff.filter.year"): r.year,
+                        t("staff.col.name"): r.answers.get("profile.name"),
+                        t("staff.col.credit_code"): r.answers.get("profile.credit_code"),
+                        t("staff.col.cmmm_level"): level_label(r.scores.get("im.level")),
                     }
                     for r in preview.valid
                 ]
@@ -98,25 +100,27 @@ def _preview(preview: spreadsheets.ImportPreview, username: str) -> None:
             width="stretch",
         )
     if preview.rejected:
-        st.markdown(f"**{s('import.rejected_rows')}**")
+        st.markdown(f"**{t('staff.import.rejected_rows')}**")
         frame = spreadsheets.rejected_frame(preview, lang())
         st.dataframe(
-            frame[["row", "codes", "reasons"]].rename(columns=lambda c: s(f"import.col.{c}")),
+            frame[["row", "codes", "reasons"]].rename(columns=lambda c: t(f"staff.import.col.{c}")),
             hide_index=True,
             width="stretch",
         )
         st.download_button(
-            s("import.download_rejected"),
+            t("staff.import.download_rejected"),
             spreadsheets.rejected_bytes(preview, lang()),
             file_name=f"rejected-{preview.filename.rsplit('.', 1)[0]}.csv",
             mime="text/csv",
             key="import:rejected",
         )
     if not preview.valid:
-        st.warning(s("import.nothing"))
+        st.warning(t("staff.import.nothing"))
         return
-    st.caption(s("import.commit_help"))
-    if st.button(s("import.commit", n=len(preview.valid)), type="primary", key="import:commit"):
+    st.caption(t("staff.import.commit_help"))
+    if st.button(
+        t("staff.import.commit", count=len(preview.valid)), type="primary", key="import:commit"
+    ):
         try:
             result = spreadsheets.commit(
                 repository().engine,

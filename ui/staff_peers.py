@@ -13,9 +13,8 @@ from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError
 from assessment.peers import fit_and_register
 from ui import auth, layout
-from ui.i18n import error_text
+from ui.i18n import error_text, t
 from ui.resources import questionnaires, repository
-from ui.staff_common import s
 
 
 def _models_frame(records) -> pd.DataFrame:
@@ -24,12 +23,12 @@ def _models_frame(records) -> pd.DataFrame:
         meta = rec.metadata or {}
         rows.append(
             {
-                s("peers_admin.col.active"): "✔" if rec.active else "",
-                s("peers_admin.col.version"): rec.version,
-                s("peers_admin.col.n"): meta.get("n"),
-                s("peers_admin.col.k"): meta.get("k"),
-                s("peers_admin.col.silhouette"): meta.get("silhouette"),
-                s("peers_admin.col.created"): meta.get("created"),
+                t("staff.peers_admin.col.active"): "✔" if rec.active else "",
+                t("staff.peers_admin.col.version"): rec.version,
+                t("staff.peers_admin.col.n"): meta.get("n"),
+                t("staff.peers_admin.col.k"): meta.get("k"),
+                t("staff.peers_admin.col.silhouette"): meta.get("silhouette"),
+                t("staff.peers_admin.col.created"): meta.get("created"),
             }
         )
     return pd.DataFrame(rows)
@@ -38,25 +37,25 @@ def _models_frame(records) -> pd.DataFrame:
 def render() -> None:
     """Draw the peer-model page (staff and admin only)."""
     user = auth.require_role(*STAFF_ROLES)
-    layout.banner(s("peers_admin.title"), s("peers_admin.subtitle"))
+    layout.banner(t("staff.peers_admin.title"), t("staff.peers_admin.subtitle"))
     repo = repository()
     records = repo.list_peer_models()
     active = next((r for r in records if r.active), None)
     if active is None:
-        st.warning(s("peers_admin.none"))
+        st.warning(t("staff.peers_admin.none"))
     else:
         meta = active.metadata or {}
         cols = st.columns(4)
-        cols[0].metric(s("peers_admin.col.n"), meta.get("n"))
-        cols[1].metric(s("peers_admin.col.k"), meta.get("k"))
-        cols[2].metric(s("peers_admin.col.silhouette"), meta.get("silhouette"))
-        cols[3].metric(s("peers_admin.col.created"), str(meta.get("created", ""))[:10])
-    st.markdown(s("peers_admin.method"))
-    if st.button(s("peers_admin.refit"), type="primary", key="peers_admin:refit"):
-        bar = st.progress(0.0, text=s("peers_admin.fitting"))
+        cols[0].metric(t("staff.peers_admin.col.n"), meta.get("n"))
+        cols[1].metric(t("staff.peers_admin.col.k"), meta.get("k"))
+        cols[2].metric(t("staff.peers_admin.col.silhouette"), meta.get("silhouette"))
+        cols[3].metric(t("staff.peers_admin.col.created"), str(meta.get("created", ""))[:10])
+    st.markdown(t("staff.peers_admin.method"))
+    if st.button(t("staff.peers_admin.refit"), type="primary", key="peers_admin:refit"):
+        bar = st.progress(0.0, text=t("staff.peers_admin.fitting"))
 
         def progress(done: int, total: int) -> None:
-            bar.progress(done / total, text=s("peers_admin.fitting"))
+            bar.progress(done / total, text=t("staff.peers_admin.fitting"))
 
         try:
             model = fit_and_register(
@@ -65,15 +64,15 @@ def render() -> None:
         except AssessmentError as err:  # e.g. M603: too few submitted assessments
             st.error(error_text(err))
         else:
-            st.success(s("peers_admin.done", version=model.version, k=model.metadata["k"]))
+            st.success(t("staff.peers_admin.done", version=model.version, k=model.metadata["k"]))
             records = repo.list_peer_models()
     if records:
-        st.subheader(s("peers_admin.versions"), anchor=False)
+        st.subheader(t("staff.peers_admin.versions"), anchor=False)
         st.dataframe(_models_frame(records), hide_index=True, width="stretch")
         earlier = [r.version for r in records if not r.active]
         if earlier:
-            choice = st.selectbox(s("peers_admin.choose"), earlier, key="peers_admin:choice")
-            if st.button(s("peers_admin.activate"), key="peers_admin:activate"):
+            choice = st.selectbox(t("staff.peers_admin.choose"), earlier, key="peers_admin:choice")
+            if st.button(t("staff.peers_admin.activate"), key="peers_admin:activate"):
                 repo.activate_peer_model(choice, actor=getattr(user, "username", "staff"))
-                st.success(s("peers_admin.activated", version=choice))
+                st.success(t("staff.peers_admin.activated", version=choice))
                 st.rerun()

@@ -8,9 +8,9 @@ import streamlit as st
 from assessment import quality
 from assessment.auth import STAFF_ROLES
 from ui import auth, layout
-from ui.i18n import lang
+from ui.i18n import lang, t
 from ui.resources import questionnaires, repository
-from ui.staff_common import csv_bytes, s, version
+from ui.staff_common import csv_bytes, version
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -22,31 +22,31 @@ def _flags(data_version) -> list[quality.Flag]:
 def render() -> None:
     """Draw the data-quality page (staff and admin only)."""
     auth.require_role(*STAFF_ROLES)
-    layout.banner(s("quality.title"), s("quality.subtitle"))
+    layout.banner(t("staff.quality.title"), t("staff.quality.subtitle"))
     flags = _flags(version())
     counts = {kind: sum(1 for f in flags if f.kind == kind) for kind in quality.KINDS}
     cols = st.columns(3)
     for i, (kind, n) in enumerate(counts.items()):
         cols[i % 3].metric(quality.KINDS[kind].get(lang()), n)
     if not flags:
-        st.success(s("quality.none"))
+        st.success(t("staff.quality.none"))
         return
     kinds = st.multiselect(
-        s("quality.kinds"),
+        t("staff.quality.kinds"),
         [k for k, n in counts.items() if n],
         default=[k for k, n in counts.items() if n],
         format_func=lambda k: quality.KINDS[k].get(lang()),
         key="quality:kinds",
     )
     frame = quality.flags_frame([f for f in flags if f.kind in kinds], lang())
-    shown = frame.drop(columns=["kind"]).rename(columns=lambda c: s(f"quality.col.{c}"))
+    shown = frame.drop(columns=["kind"]).rename(columns=lambda c: t(f"staff.quality.col.{c}"))
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
-        s("cities.download_csv"),
+        t("staff.cities.download_csv"),
         csv_bytes(shown),
         file_name="data-quality-flags.csv",
         mime="text/csv",
         key="quality:csv",
     )
-    with st.expander(s("quality.rules")):
-        st.markdown(s("quality.rules_body"))
+    with st.expander(t("staff.quality.rules")):
+        st.markdown(t("staff.quality.rules_body"))

@@ -7,33 +7,36 @@ import streamlit as st
 from assessment.auth import ROLE_LABELS
 from assessment.errors import AssessmentError
 from ui import auth, layout
-from ui.i18n import error_text
-from ui.staff_common import s
+from ui.i18n import error_text, t
 
 
 def render() -> None:
     """Draw the sign-in page, or who is signed in with a sign-out button."""
-    layout.banner(s("signin.title"), s("signin.subtitle"))
+    layout.banner(t("staff.signin.title"), t("staff.signin.subtitle"))
     auth.cookie_bridge()
     user = auth.current_user()
     if user is not None:
         st.success(
-            s("signin.signed_in", user=user.username, role=ROLE_LABELS.get(user.role, user.role))
+            t(
+                "staff.signin.signed_in",
+                user=user.username,
+                role=ROLE_LABELS.get(user.role, user.role),
+            )
         )
-        st.markdown(s("signin.menu_hint"))
-        if st.button(s("signin.sign_out"), key="staff_sign_out"):
+        st.markdown(t("staff.signin.menu_hint"))
+        if st.button(t("staff.signin.sign_out"), key="staff_sign_out"):
             auth.sign_out()
             st.rerun()
         return
     if st.session_state.get(auth.IGNORE_COOKIE_KEY):
-        st.info(s("signin.signed_out"))
+        st.info(t("staff.signin.signed_out"))
     with st.form("staff_sign_in"):
-        username = st.text_input(s("signin.username"), key="staff_username")
-        password = st.text_input(s("signin.password"), type="password", key="staff_password")
-        submitted = st.form_submit_button(s("signin.submit"), type="primary")
+        username = st.text_input(t("staff.signin.username"), key="staff_username")
+        password = st.text_input(t("staff.signin.password"), type="password", key="staff_password")
+        submitted = st.form_submit_button(t("staff.signin.submit"), type="primary")
     if submitted:
         if not username.strip() or not password:
-            st.error(s("signin.empty"))
+            st.error(t("staff.signin.empty"))
             return
         try:
             auth.sign_in(username, password)
@@ -41,4 +44,4 @@ def render() -> None:
             st.error(error_text(err), icon="⚠️")
             return
         st.rerun()
-    st.caption(s("signin.help"))
+    st.caption(t("staff.signin.help"))

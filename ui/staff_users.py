@@ -5,19 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from assessment import formatting
 from assessment.auth import ADMIN_ROLES, ROLE_LABELS
 from assessment.errors import AssessmentError
 from assessment.storage.models import ROLES
 from ui import auth, layout
-from ui.i18n import error_text
+from ui.i18n import error_text, lang, t
 from ui.resources import repository
-from ui.staff_common import s
 
 
 def render() -> None:
     """Draw the users page (admin only)."""
     admin = auth.require_role(*ADMIN_ROLES)
-    layout.banner(s("users.title"), s("users.subtitle"))
+    layout.banner(t("staff.users.title"), t("staff.users.subtitle"))
     repo = repository()
     flash = st.session_state.pop("users:flash", None)
     if flash:
@@ -27,10 +27,10 @@ def render() -> None:
         pd.DataFrame(
             [
                 {
-                    s("users.col.username"): u.username,
-                    s("users.col.role"): ROLE_LABELS.get(u.role, u.role),
-                    s("users.col.disabled"): "✓" if u.disabled else "",
-                    s("users.col.created"): u.created_at.strftime("%Y-%m-%d"),
+                    t("staff.users.col.username"): u.username,
+                    t("staff.users.col.role"): ROLE_LABELS.get(u.role, u.role),
+                    t("staff.users.col.disabled"): "✓" if u.disabled else "",
+                    t("staff.users.col.created"): formatting.date(u.created_at, lang()),
                 }
                 for u in users
             ]
@@ -38,30 +38,30 @@ def render() -> None:
         hide_index=True,
         width="stretch",
     )
-    st.subheader(s("users.add"), anchor=False)
+    st.subheader(t("staff.users.add"), anchor=False)
     with st.form("users:add", clear_on_submit=True):
-        username = st.text_input(s("signin.username"), key="users:name")
+        username = st.text_input(t("staff.signin.username"), key="users:name")
         role = st.selectbox(
-            s("users.col.role"),
+            t("staff.users.col.role"),
             list(ROLES),
             format_func=lambda r: ROLE_LABELS.get(r, r),
             key="users:role",
         )
-        password = st.text_input(s("signin.password"), type="password", key="users:password")
-        added = st.form_submit_button(s("users.add"), type="primary")
+        password = st.text_input(t("staff.signin.password"), type="password", key="users:password")
+        added = st.form_submit_button(t("staff.users.add"), type="primary")
     if added:
         try:
             repo.add_user(username, role, password, actor=admin.username)
         except AssessmentError as err:
             st.error(error_text(err), icon="⚠️")
         else:
-            st.session_state["users:flash"] = s("users.added", user=username.strip())
+            st.session_state["users:flash"] = t("staff.users.added", user=username.strip())
             st.rerun()
     others = [u.username for u in users if not u.disabled and u.username != admin.username]
     if others:
-        st.subheader(s("users.disable"), anchor=False)
-        target = st.selectbox(s("signin.username"), others, key="users:disable_pick")
-        if st.button(s("users.disable"), key="users:disable_btn"):
+        st.subheader(t("staff.users.disable"), anchor=False)
+        target = st.selectbox(t("staff.signin.username"), others, key="users:disable_pick")
+        if st.button(t("staff.users.disable"), key="users:disable_btn"):
             repo.disable_user(target, actor=admin.username)
-            st.session_state["users:flash"] = s("users.disabled", user=target)
+            st.session_state["users:flash"] = t("staff.users.disabled", user=target)
             st.rerun()

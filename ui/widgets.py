@@ -52,7 +52,7 @@ def caption_text(item: Item, levels: Sequence[Level]) -> str:
     parts = []
     if item.type == "requirement" and item.level is not None:
         name = next((tx(lv.name) for lv in levels if lv.level == item.level), "")
-        parts.append(t("widget.level_badge", level=item.level, name=name))
+        parts.append(t("ui.widget.level_badge", level=item.level, name=name))
     hint = tx(item.hint)
     if hint:
         parts.append(hint)
@@ -60,7 +60,7 @@ def caption_text(item: Item, levels: Sequence[Level]) -> str:
 
 
 def _dont_know_box(item: Item, value: Any, key: str) -> bool:
-    return st.checkbox(t("widget.dont_know"), value=value == DONT_KNOW, key=f"{key}:dk")
+    return st.checkbox(t("ui.widget.dont_know"), value=value == DONT_KNOW, key=f"{key}:dk")
 
 
 def _as_bool_code(value: Any) -> str | None:
@@ -120,7 +120,7 @@ def render_item(
         if len(choices) <= 5:
             raw = st.radio(label, choices, horizontal=True, **kwargs)
         else:
-            raw = st.selectbox(label, choices, placeholder=t("widget.choose"), **kwargs)
+            raw = st.selectbox(label, choices, placeholder=t("ui.widget.choose"), **kwargs)
     elif item.type == "multiple":
         choices = [o.value for o in item.options]
         labels = {o.value: tx(o.label) for o in item.options}
@@ -130,7 +130,7 @@ def render_item(
             choices,
             default=[c for c in selected if c in labels],
             format_func=labels.__getitem__,
-            placeholder=t("widget.choose_many"),
+            placeholder=t("ui.widget.choose_many"),
             key=key,
         )
     elif item.type == "numeric":
@@ -195,7 +195,7 @@ def item_problem_text(item: Item, prob: Problem) -> str:
             return Problem(prob.code, params, path=prob.path).text(lang())
     if prob.code == "A204":
         # The library's "expected" names both languages; show only the chosen one.
-        params = dict(prob.params, expected=t(f"type.{item.type}"))
+        params = dict(prob.params, expected=t(f"ui.type.{item.type}"))
         return Problem(prob.code, params, path=prob.path).text(lang())
     if prob.code in ("A202", "A206", "A207") and item.constraint and item.constraint.message:
         return (
@@ -209,7 +209,7 @@ def item_problem_text(item: Item, prob: Problem) -> str:
 def _number_placeholder(item: Item) -> str:
     c = item.constraint
     if c is not None and c.min is not None and c.max is not None:
-        return t("widget.number_range", min=_format_number(c.min), max=_format_number(c.max))
+        return t("ui.widget.number_range", min=_format_number(c.min), max=_format_number(c.max))
     if c is not None and c.min is not None:
-        return t("widget.number_min", min=_format_number(c.min))
-    return t("widget.number")
+        return t("ui.widget.number_min", min=_format_number(c.min))
+    return t("ui.widget.number")

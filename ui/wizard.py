@@ -49,9 +49,9 @@ def render() -> None:
     all_steps = progress.steps(qset)
     cur = session.current()
     if cur is not None and cur.status == "submitted":
-        layout.banner(t("wizard.title"))
-        st.info(t("wizard.already_submitted"), icon=":material/check_circle:")
-        if st.button(t("wizard.to_results"), type="primary"):
+        layout.banner(t("ui.wizard.title"))
+        st.info(t("ui.wizard.already_submitted"), icon=":material/check_circle:")
+        if st.button(t("ui.wizard.to_results"), type="primary"):
             navigation.go("results")
         return
 
@@ -63,7 +63,7 @@ def render() -> None:
     in_hand = {**wizard_state.answers(), **pending}
     effective = progress.effective(in_hand, qset)
 
-    layout.banner(t("wizard.title"), tx(step.questionnaire.title))
+    layout.banner(t("ui.wizard.title"), tx(step.questionnaire.title))
     wizard_state.show_flash()
     _stale_notice()
     _resume_notice(cur)
@@ -83,7 +83,7 @@ def _progress(all_steps: list[progress.Step], answers: dict, index: int, started
     st.progress(
         share,
         text=t(
-            "wizard.progress",
+            "ui.wizard.progress",
             done=done,
             sections=len(all_steps),
             answered=total.answered,
@@ -100,7 +100,7 @@ def _progress(all_steps: list[progress.Step], answers: dict, index: int, started
     # does not remount it; it shows the open page, and a choice moves in its callback.
     st.session_state[JUMP_KEY] = index
     st.selectbox(
-        t("wizard.jump"),
+        t("ui.wizard.jump"),
         range(len(all_steps)),
         format_func=labels.__getitem__,
         key=JUMP_KEY,
@@ -135,13 +135,18 @@ def _form(
     rev = wizard_state.rev()
     with st.form(f"form:{section.id}:{rev}", enter_to_submit=False):
         st.subheader(
-            t("wizard.section_heading", n=index + 1, total=len(all_steps), label=tx(section.label)),
+            t(
+                "ui.wizard.section_heading",
+                n=index + 1,
+                total=len(all_steps),
+                label=tx(section.label),
+            ),
             anchor=False,
         )
         if section.hint is not None:
             st.caption(tx(section.hint))
         if problems:
-            st.error(t("wizard.fix_problems", n=sum(len(v) for v in problems.values())))
+            st.error(t("ui.wizard.fix_problems", count=sum(len(v) for v in problems.values())))
         subdomain = None
         labels = {sd.id: sd.label for sd in section.subdomains}
         for item in items:
@@ -156,19 +161,19 @@ def _form(
                 levels=levels,
             )
         if not items:
-            st.info(t("wizard.nothing_applies"))
+            st.info(t("ui.wizard.nothing_applies"))
         back_col, next_col = st.columns(2)
         shown = tuple(it.id for it in items)
         if index > 0:
             back_col.form_submit_button(
-                t("wizard.back"),
+                t("ui.wizard.back"),
                 width="stretch",
                 on_click=_on_submit,
                 args=(index, index - 1, shown, rev),
             )
         last = index == len(all_steps) - 1
         next_col.form_submit_button(
-            t("wizard.save_review") if last else t("wizard.save_next"),
+            t("ui.wizard.save_review") if last else t("ui.wizard.save_next"),
             type="primary",
             width="stretch",
             on_click=_on_submit,
@@ -256,7 +261,7 @@ def _submit(
                 grouped.setdefault(item_id, []).append(problem("A205", path=item_id))
         if appeared and not grouped:
             # New optional questions appeared: show them once before moving on.
-            wizard_state.flash("info", t("wizard.new_questions"))
+            wizard_state.flash("info", t("ui.wizard.new_questions"))
             wizard_state.set_problems({})
         else:
             wizard_state.set_problems(grouped)
@@ -299,7 +304,7 @@ def _save(
     st.session_state.pop(PENDING_KEY, None)
     wizard_state.set_problems({})
     wizard_state.bump()
-    wizard_state.flash("success", t("wizard.saved", label=tx(step.section.label)))
+    wizard_state.flash("success", t("ui.wizard.saved", label=tx(step.section.label)))
     if target >= len(progress.steps(qset)):
         st.session_state[GOTO_KEY] = "review"
         return
@@ -312,7 +317,7 @@ def _stale_notice() -> None:
     if err is None:
         return
     st.error(error_text(err), icon=":material/warning:")
-    if st.button(t("wizard.reload"), type="primary"):
+    if st.button(t("ui.wizard.reload"), type="primary"):
         st.session_state.pop(STALE_KEY, None)
         st.session_state.pop(PENDING_KEY, None)
         actions.reload()
@@ -321,13 +326,13 @@ def _stale_notice() -> None:
 
 def _resume_notice(cur: session.Current | None) -> None:
     if cur is None:
-        st.info(t("wizard.before_start"), icon=":material/info:")
+        st.info(t("ui.wizard.before_start"), icon=":material/info:")
         return
     just_created = st.session_state.get(JUST_CREATED_KEY, False)
     # Open right after the assessment is created; afterwards folded, and its content is
     # drawn only while opened (a click on it reruns the page), not on every section.
     box = st.expander(
-        t("wizard.resume.title"),
+        t("ui.wizard.resume.title"),
         expanded=just_created,
         icon=":material/key:",
         key=resume_box_key(cur, just_created),
@@ -337,12 +342,12 @@ def _resume_notice(cur: session.Current | None) -> None:
         return
     with box:
         if just_created:
-            st.success(t("wizard.resume.created"))
-        st.markdown(t("wizard.resume.code"))
+            st.success(t("ui.wizard.resume.created"))
+        st.markdown(t("ui.wizard.resume.code"))
         st.code(cur.resume_code, language=None)
-        st.markdown(t("wizard.resume.link"))
+        st.markdown(t("ui.wizard.resume.link"))
         st.code(session.resume_link(cur.resume_code), language=None)
-        st.warning(t("wizard.resume.warning"), icon=":material/warning:")
+        st.warning(t("ui.wizard.resume.warning"), icon=":material/warning:")
 
 
 def resume_box_key(cur: session.Current, just_created: bool) -> str:

@@ -147,9 +147,9 @@ def results_page(current) -> AppTest:
 
 def benchmark_drawn(at: AppTest) -> bool:
     """The results page drew the peer benchmark (not the "not available yet" note)."""
-    from ui.peer_views import ta
+    from assessment.texts import text
 
-    unavailable = ta("peers.unavailable", "en")
+    unavailable = text("peers.unavailable", "en")
     assert not at.exception, at.exception
     return not any(unavailable in str(i.value) for i in at.info) and bool(at.metric)
 

@@ -1,117 +1,16 @@
-"""Every UI string exists in both languages, and every key the UI asks for exists."""
+"""The lookup of texts (assessment.texts.text, ui.i18n.t) and the session's language.
+
+The catalogue itself (same keys in both languages, placeholders, every key the code asks
+for, Chinese without stray English) is checked in tests/contract/test_catalogue.py.
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 
-from assessment.questionnaire import DONT_KNOW, ITEM_TYPES, RATINGS
-from ui.i18n import LANGS, lang_from_locale, load_catalogs
-from ui.navigation import PAGES
-
-ROOT = Path(__file__).resolve().parents[2]
-UI = ROOT / "ui"
-# t("key") / t('key') and t(f"family.{x}") calls, in either quote style.
-LITERAL = re.compile(r"""\bt\(\s*(?P<q>["'])(?P<key>[a-z0-9_.]+)(?P=q)\s*[,)]""")
-FORMATTED = re.compile(r"""\bt\(\s*f(?P<q>["'])(?P<key>[^"']+)(?P=q)\s*[,)]""")
-PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-CJK = r"[\u4e00-\u9fff]"
-
-# Keys built at run time (f-strings): the families and the values they take.
-DYNAMIC = {
-    "rating": [*RATINGS, DONT_KNOW],
-    "yesno": ["true", "false", DONT_KNOW],
-    "type": list(ITEM_TYPES),
-    "measure": ["im.score", "green.score", "integration.index", "readiness.score"],
-    "program": [str(n) for n in range(1, 9)],
-}
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> dict[str, dict[str, str]]:
-    return load_catalogs()
-
-
-USES_T = re.compile(r"^from ui\.i18n import [^\n]*\bt\b", re.MULTILINE)
-
-
-def _sources() -> str:
-    # Files that translate with ui.i18n.t (pages with their own catalogs are not ours).
-    files = [ROOT / "app.py", *sorted(UI.rglob("*.py"))]
-    texts = [p.read_text(encoding="utf-8") for p in files]
-    return "\n".join(text for text in texts if USES_T.search(text))
-
-
-def _used_keys() -> tuple[set[str], list[str]]:
-    src = _sources()
-    literal = {m.group("key") for m in LITERAL.finditer(src)}
-    literal |= {spec.title_key for spec in PAGES.values()}
-    return literal, [m.group("key") for m in FORMATTED.finditer(src)]
-
-
-def _expand(pattern: str) -> set[str]:
-    # "rating.{c}" → rating.full, …; "landing.{key}.title" → the three frameworks.
-    head = pattern.split(".", 1)[0]
-    if head in DYNAMIC:
-        return {f"{head}.{value}" for value in DYNAMIC[head]}
-    if pattern.startswith("landing.continue."):
-        return {"landing.continue.wizard", "landing.continue.results"}
-    if pattern.startswith("landing."):
-        tail = pattern.rsplit(".", 1)[1]
-        return {f"landing.{fw}.{tail}" for fw in ("cmmm", "green", "integration")}
-    raise AssertionError(f'unknown dynamic key pattern t(f"{pattern}"): add it to DYNAMIC')
-
-
-def test_both_catalogs_have_the_same_keys(catalogs):
-    zh, en = (set(catalogs[lang]) for lang in LANGS)
-    assert zh - en == set(), "only in zh.yaml"
-    assert en - zh == set(), "only in en.yaml"
-
-
-def test_no_value_is_empty(catalogs):
-    for lang in LANGS:
-        empty = [k for k, v in catalogs[lang].items() if not v.strip()]
-        assert empty == [], lang
-
-
-def test_placeholders_match_between_languages(catalogs):
-    for key, zh in catalogs["zh"].items():
-        assert set(PLACEHOLDER.findall(zh)) == set(PLACEHOLDER.findall(catalogs["en"][key])), key
-
-
-def test_every_key_the_ui_uses_exists(catalogs):
-    literal, formatted = _used_keys()
-    missing = sorted(k for k in literal if k not in catalogs["zh"])
-    assert missing == []
-    for pattern in formatted:
-        expanded = _expand(pattern)
-        assert expanded <= set(catalogs["zh"]), (pattern, sorted(expanded - set(catalogs["zh"])))
-
-
-def test_every_catalog_key_is_used(catalogs):
-    literal, formatted = _used_keys()
-    used = set(literal)
-    for pattern in formatted:
-        used |= _expand(pattern)
-    assert sorted(set(catalogs["zh"]) - used) == []
-
-
-def test_chinese_texts_have_no_folding_spaces(catalogs):
-    # A YAML folded block joins lines with a space, which shows between two 汉字.
-    bad = [k for k, v in catalogs["zh"].items() if re.search(f"{CJK} {CJK}", v)]
-    assert bad == []
-
-
-def test_chinese_texts_are_chinese(catalogs):
-    # Every zh string carries Chinese characters or full-width punctuation.
-    latin_only = [
-        k
-        for k, v in catalogs["zh"].items()
-        if not re.search(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]", v)
-    ]
-    assert latin_only == []
+from assessment.questionnaire import Text
+from assessment.texts import DEFAULT_LANG, LANGS, bilingual, catalogue, load_catalogue, text
+from ui.i18n import lang_from_locale
 
 
 @pytest.mark.parametrize(
@@ -131,8 +30,67 @@ def test_language_from_the_browser_locale(locale, lang):
     assert lang_from_locale(locale) == lang
 
 
-def test_a_catalog_missing_a_key_is_noticed(tmp_path):
-    (tmp_path / "zh.yaml").write_text("a: 甲\nb: 乙\n", encoding="utf-8")
-    (tmp_path / "en.yaml").write_text("a: A\n", encoding="utf-8")
-    loaded = load_catalogs(tmp_path)
-    assert set(loaded["zh"]) - set(loaded["en"]) == {"b"}
+def test_one_catalogue_per_language():
+    assert LANGS == ("zh", "en") and DEFAULT_LANG == "zh"
+    assert set(catalogue()) == set(LANGS)
+    assert len(catalogue()["zh"]) > 500
+
+
+@pytest.mark.parametrize(
+    ("key", "lang", "params", "shown"),
+    [
+        ("ui.nav.landing", "zh", {}, "首页"),
+        ("ui.nav.landing", "en", {}, "Home"),
+        ("level.n", "zh", {"n": 3}, "3 级"),
+        ("level.n", "en", {"n": 3}, "Level 3"),
+        ("ui.results.subtitle", "en", {"name": "ACME", "year": 2025}, "ACME · 2025"),
+        # an unknown language falls back to Chinese; an unknown key shows itself
+        ("ui.nav.landing", "fr", {}, "首页"),
+        ("no.such.key", "en", {}, "no.such.key"),
+        # a missing param leaves the text unfilled rather than failing the page
+        ("level.n", "en", {}, "Level {n}"),
+    ],
+)
+def test_text_in_a_language(key, lang, params, shown):
+    assert text(key, lang, **params) == shown
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (1, "1 answer changed."),
+        (0, "0 answers changed."),
+        (3, "3 answers changed."),
+        (1200, "1,200 answers changed."),
+    ],
+)
+def test_english_plurals_follow_the_count(count, shown):
+    assert text("advisor.whatif_changed", "en", count=count) == shown
+
+
+def test_chinese_has_one_form():
+    assert text("advisor.whatif_changed", "zh", count=1) == "已修改 1 项答案。"
+    assert text("advisor.whatif_changed", "zh", count=3) == "已修改 3 项答案。"
+
+
+def test_a_plural_without_its_count_reads_the_other_form():
+    assert text("advisor.whatif_changed", "en") == "{count} answers changed."
+
+
+def test_key_and_params_are_positional_so_any_param_name_works():
+    assert text("peers.group.industry", "en", key="Coking") == "Same industry (Coking)"
+
+
+def test_bilingual_text_for_the_library():
+    assert bilingual("reference.city.lvliang") == Text("吕梁", "Lüliang")
+    assert bilingual("level.n", n=2) == Text("2 级", "Level 2")
+
+
+def test_plural_forms_load_as_mappings(tmp_path):
+    (tmp_path / "zh.yaml").write_text("a: '{count} 项'\n", encoding="utf-8")
+    (tmp_path / "en.yaml").write_text(
+        "a:\n  one: '{count} item'\n  other: '{count} items'\n", encoding="utf-8"
+    )
+    loaded = load_catalogue(tmp_path)
+    assert loaded["zh"]["a"] == "{count} 项"
+    assert dict(loaded["en"]["a"]) == {"one": "{count} item", "other": "{count} items"}

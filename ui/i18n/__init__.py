@@ -1,46 +1,23 @@
-"""UI strings in Chinese and English: catalogs, the current language, and `t(key)`.
+"""The session's language and the page-side lookups: `t(key)`, `tx(text)`, messages.
 
-The catalogs are `zh.yaml` and `en.yaml` beside this file: flat mappings from a dotted
-key to a text with optional `{placeholders}`. Stored answers never hold display text;
-only what is shown passes through here.
+Every text lives in the library's catalogue (assessment/catalogue/<lang>.yaml, read by
+assessment.texts); `t(key, **params)` is `assessment.texts.text` in the language of this
+session. Stored answers never hold display text; only what is shown passes through here.
 """
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
-import yaml
 
+from assessment import texts
 from assessment.errors import AssessmentError, Problem
 from assessment.questionnaire import Text
+from assessment.texts import DEFAULT_LANG, LANGS
 
-LANGS: tuple[str, ...] = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
-DEFAULT_LANG = "zh"
-CATALOG_DIR = Path(__file__).resolve().parent
 LANG_KEY = "lang"
-
-
-def load_catalogs(folder: Path = CATALOG_DIR) -> dict[str, dict[str, str]]:
-    """Read `<lang>.yaml` for every language into {lang: {key: text}}."""
-    catalogs: dict[str, dict[str, str]] = {}
-    for lang in LANGS:
-        with open(folder / f"{lang}.yaml", encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-        catalogs[lang] = {str(k): str(v) for k, v in data.items()}
-    return catalogs
-
-
-@functools.cache
-def catalogs() -> dict[str, dict[str, str]]:
-    """The catalogs, read once per server process."""
-    # functools, not st.cache_resource: t() calls this ~200 times per section page, and
-    # each cache_resource call hashes its arguments and takes a lock (BENCHMARKS.md,
-    # finding 6). The catalogs take no arguments and never change while running.
-    return load_catalogs()
 
 
 def lang_from_locale(locale: str | None) -> str:
@@ -67,19 +44,9 @@ def lang() -> str:
     return value if value in LANGS else DEFAULT_LANG
 
 
-def t(key: str, **params: Any) -> str:
-    """The UI string `key` in the current language, with placeholders filled."""
-    table = catalogs()
-    raw = table[lang()].get(key)
-    if raw is None:
-        # A missing key is a bug the i18n contract test catches; show the key, not a crash.
-        raw = table[DEFAULT_LANG].get(key, key)
-    if params:
-        try:
-            return raw.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return raw
-    return raw
+def t(key: str, /, **params: Any) -> str:
+    """The catalogue text `key` in this session's language, with placeholders filled."""
+    return texts.text(key, lang(), **params)
 
 
 def tx(text: Text | None) -> str:
