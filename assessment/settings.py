@@ -136,7 +136,10 @@ ZH_WORDS = {"URL": "地址", "folder": "文件夹", "file": "文件", "flag": "�
 
 def markdown_table(lang: str = "en") -> str:
     """The configuration table of the README (lang en), or its Chinese version."""
-    word = (lambda w: ZH_WORDS.get(w, w)) if lang == "zh" else (lambda w: w)
+
+    def word(w: str) -> str:
+        return ZH_WORDS.get(w, w) if lang == "zh" else w
+
     head = HEADS["zh" if lang == "zh" else "en"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in SETTINGS:

@@ -14,7 +14,7 @@ WORDS = {
 PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `settings` command."""
     p = sub.add_parser(
         "settings",
