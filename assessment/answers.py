@@ -18,19 +18,19 @@ from types import MappingProxyType
 from typing import Any
 
 from assessment import expressions
-from assessment.errors import AssessmentError, Problem, Template, problem
+from assessment.errors import AssessmentError, Bilingual, Problem, problem
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, QuestionnaireSet
 
 FORMAT = "shanxi-readiness-answers/1"
 
-# Type names in both languages: a Problem's parameters are shared by its zh and en text.
+# What an answer of each type must be, in both languages (A204's `expected`).
 EXPECTED = {
-    "requirement": "full / most / partial / none",
-    "single": "一个选项值 / one option value",
-    "multiple": "选项值列表 / a list of option values",
-    "yesno": "true / false",
-    "numeric": "数字 / a number",
-    "text": "文字 / a text",
+    "requirement": Bilingual("full / most / partial / none", "full、most、partial 或 none"),
+    "single": Bilingual("one option value", "一个选项值"),
+    "multiple": Bilingual("a list of option values", "选项值列表"),
+    "yesno": Bilingual("true / false", "true 或 false"),
+    "numeric": Bilingual("a number", "数字"),
+    "text": Bilingual("a text", "文字"),
 }
 
 # Words people type for the four requirement ratings (codes, zh labels, en labels).
@@ -163,9 +163,9 @@ def _value_problems(item: Item, value: Any) -> list[Problem]:
     if c is not None and c.check == "uscc":
         from assessment import reference
 
-        detail = reference.uscc_problem(value)
-        if detail:
-            return bad("A206", value=value, detail=detail)
+        detail = reference.uscc_detail(value)
+        if detail is not None:
+            return bad("A206", value=value, detail=Bilingual(detail.en, detail.zh))
     return []
 
 
@@ -296,7 +296,7 @@ def _option_value(item: Item, text: str) -> str:
 # --- answers files ---------------------------------------------------------------------------
 
 
-def _shape_error(file: str, detail: Template, line: int | None = None) -> AssessmentError:
+def _shape_error(file: str, detail: Bilingual, line: int | None = None) -> AssessmentError:
     return AssessmentError(problem("A208", file=file, line=line, detail=detail))
 
 
@@ -314,10 +314,10 @@ JSON_MESSAGES = {
 }
 
 
-def json_detail(err: json.JSONDecodeError) -> Template:
+def json_detail(err: json.JSONDecodeError) -> Bilingual:
     """What the JSON parser found and where, in English and Chinese."""
     zh = JSON_MESSAGES.get(err.msg, err.msg)
-    return Template(
+    return Bilingual(
         f"{err.msg} (line {err.lineno}, column {err.colno})",
         f"{zh}（第 {err.lineno} 行第 {err.colno} 列）",
     )
@@ -342,24 +342,24 @@ def load_answers_file(
             if isinstance(err, UnicodeDecodeError)
             else f"无法读取文件（{detail}）"
         )
-        raise _shape_error(file, Template(detail, zh)) from None
+        raise _shape_error(file, Bilingual(detail, zh)) from None
     except ValueError:  # an integer of more than 4,300 digits
         raise _shape_error(
-            file, Template("a number has too many digits", "某个数字位数过多")
+            file, Bilingual("a number has too many digits", "某个数字位数过多")
         ) from None
     except RecursionError:
         raise _shape_error(
-            file, Template("the JSON is nested too deeply", "JSON 嵌套层数过多")
+            file, Bilingual("the JSON is nested too deeply", "JSON 嵌套层数过多")
         ) from None
     if not isinstance(data, dict):
         raise _shape_error(
-            file, Template("the top level must be an object {...}", "顶层必须是对象 {...}")
+            file, Bilingual("the top level must be an object {...}", "顶层必须是对象 {...}")
         )
     if data.get("format") != FORMAT:
         found = repr(data.get("format"))
         raise _shape_error(
             file,
-            Template(
+            Bilingual(
                 f"'format' must be \"{FORMAT}\", found {found}",
                 f"'format' 应为 \"{FORMAT}\"，实际为 {found}",
             ),
@@ -370,7 +370,7 @@ def load_answers_file(
     ):
         raise _shape_error(
             file,
-            Template(
+            Bilingual(
                 "'questionnaires' must map questionnaire ids to version texts",
                 "'questionnaires' 必须是从问卷编号到版本文本的映射",
             ),
@@ -379,7 +379,7 @@ def load_answers_file(
     if not isinstance(answers, dict):
         raise _shape_error(
             file,
-            Template(
+            Bilingual(
                 "'answers' must be an object {item_id: value}",
                 "'answers' 必须是对象 {题目编号: 答案}",
             ),
@@ -387,12 +387,12 @@ def load_answers_file(
     meta = data.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise _shape_error(
-            file, Template("'meta' must be an object when present", "'meta' 如果提供，必须是对象")
+            file, Bilingual("'meta' must be an object when present", "'meta' 如果提供，必须是对象")
         )
     unknown = ", ".join(sorted(set(data) - {"format", "questionnaires", "answers", "meta"}))
     if unknown:
         raise _shape_error(
-            file, Template(f"unknown top-level keys: {unknown}", f"未知的顶层键：{unknown}")
+            file, Bilingual(f"unknown top-level keys: {unknown}", f"未知的顶层键：{unknown}")
         )
     if qset is None:
         from assessment.loader import load_questionnaires

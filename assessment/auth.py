@@ -21,17 +21,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from assessment.errors import fail
+from assessment.errors import Bilingual, fail
 
 COOKIE_NAME = "sx_staff_session"
 HANDOFF_LIFETIME = timedelta(seconds=60)
 STAFF_ROLES = ("staff", "admin")
 ADMIN_ROLES = ("admin",)
-ROLE_LABELS = {
-    "staff": "工作人员 / staff",
-    "advisor": "专家顾问 / advisor",
-    "admin": "管理员 / admin",
+ROLE_NAMES = {
+    "staff": Bilingual("staff", "工作人员"),
+    "advisor": Bilingual("advisor", "专家顾问"),
+    "admin": Bilingual("admin", "管理员"),
 }
+ROLE_LABELS = {role: f"{name.zh} / {name.en}" for role, name in ROLE_NAMES.items()}
 
 
 def check_role(user: object | None, roles: Iterable[str]) -> object:
@@ -40,7 +41,9 @@ def check_role(user: object | None, roles: Iterable[str]) -> object:
     if user is None:
         raise fail("U503")
     if getattr(user, "role", None) not in allowed:
-        raise fail("U504", roles=", ".join(ROLE_LABELS.get(r, r) for r in allowed))
+        names = [ROLE_NAMES.get(r) or Bilingual(r, r) for r in allowed]
+        roles = Bilingual(", ".join(n.en for n in names), "、".join(n.zh for n in names))
+        raise fail("U504", roles=roles)
     return user
 
 

@@ -280,7 +280,7 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
     import pandas as pd
     from sqlalchemy import func, insert, select
 
-    from assessment.errors import fail
+    from assessment.errors import Bilingual, fail
     from assessment.reference import size_class
     from assessment.scoring import score_batch
     from assessment.spreadsheets import key_scores
@@ -294,7 +294,13 @@ def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026
     versions = qset.versions()
     with transaction(engine, write=True) as conn:
         if conn.execute(select(func.count()).select_from(Assessment)).scalar_one():
-            raise fail("S410", detail="the database already holds assessments; seed an empty one")
+            raise fail(
+                "S410",
+                detail=Bilingual(
+                    "the database already holds assessments; seed an empty one",
+                    "数据库中已有评估；请向空数据库填充示例数据",
+                ),
+            )
         # Bulk inserts with RETURNING in parameter order (SQLAlchemy "insertmanyvalues").
         first = {}
         for i, d in enumerate(population):

@@ -2,20 +2,88 @@
 
 Messages follow pyxform's order: location first, then what is wrong, then how to fix it.
 Each code has an English and a Chinese template; placeholders are filled from keyword
-arguments. The UI and CLI catch `AssessmentError` only and show `message(lang)`.
+arguments. A parameter that is words rather than a value (a detail, a noun) is given in
+both languages as a `Bilingual`, so that each message reads in one language only. The UI
+(at the page boundary, ui/navigation.py) and the CLI catch `AssessmentError` only and show
+`message(lang)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import string
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Template:
+    """A catalogue entry: the message with {placeholders} in English and Chinese."""
+
     en: str
     zh: str
+
+    @property
+    def params(self) -> frozenset[str]:
+        """The placeholder names the message declares (the same in both languages)."""
+        return frozenset(
+            name
+            for text in (self.en, self.zh)
+            for _, name, _, _ in string.Formatter().parse(text)
+            if name
+        )
+
+
+class Bilingual(str):
+    """A parameter in words, in both languages: as a `str` it is the English text.
+
+    Being a `str` keeps it usable wherever a detail was plain English (logs, `str(err)`,
+    tests that look into it); `Problem.text("zh")` fills in `zh` instead.
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Bilingual:
+        obj = super().__new__(cls, en)
+        obj.zh = zh
+        return obj
+
+    @property
+    def en(self) -> str:
+        return str.__str__(self)
+
+    def get(self, lang: str) -> str:
+        """The text in `lang` (zh or en)."""
+        return self.zh if lang == "zh" else self.en
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        # Pickle (Streamlit's session state, multiprocessing) rebuilds it with both texts.
+        return (self.en, self.zh)
+
+    def __repr__(self) -> str:
+        return f"Bilingual({self.en!r}, {self.zh!r})"
+
+
+def foreign(said: object, zh: str, en: str | None = None) -> Bilingual:
+    """Words from outside the library (the OS, a parser, a database driver), which have no
+    translation: in English `en: said` (or `said` alone); in Chinese `zh（原文：said）`."""
+    text = str(said)
+    return Bilingual(f"{en}: {text}" if en else text, f"{zh}（原文：{text}）")
+
+
+# What a missing template parameter renders as (and is logged): never a raw `{value}`.
+PLACEHOLDER = Bilingual("(unknown)", "（未知）")
+
+# The things S406 ("… was not found") can name.
+NOUNS: Mapping[str, Bilingual] = {
+    "assessment": Bilingual("Assessment", "评估"),
+    "section": Bilingual("Section", "章节"),
+    "user": Bilingual("User", "用户"),
+    "peer_model": Bilingual("Peer model", "同类对标模型"),
+}
 
 
 # Codes are grouped by prefix: Q questionnaire files, A answers, P profile facts,
@@ -316,25 +384,41 @@ class Problem:
     def text(self, lang: str = "en") -> str:
         """The message alone, without location, in `lang` (zh or en).
 
-        A parameter given as a `Template` (a detail in both languages) is filled in the
-        message's language, so a Chinese message never carries an English detail.
+        A parameter given as a `Bilingual` (words in both languages) is filled in the
+        message's language, so a Chinese message never carries an English detail. A
+        parameter the message needs but was not given renders as PLACEHOLDER and is logged.
         """
         template = CATALOGUE[self.code]
         raw = template.zh if lang == "zh" else template.en
-        params = {
-            key: (value.zh if lang == "zh" else value.en) if isinstance(value, Template) else value
-            for key, value in self.params.items()
-        }
-        try:
-            return raw.format(**params)
-        except (KeyError, IndexError):
-            return raw
+        return raw.format_map(_Params(self, lang))
 
     def message(self, lang: str = "en") -> str:
         """Location, code and message on one line."""
         where = self.location()
         text = f"{self.code} {self.text(lang)}"
         return f"{where} {text}" if where else text
+
+
+class _Params(dict[str, Any]):
+    """A problem's parameters in one language; a missing one is a placeholder word."""
+
+    def __init__(self, prob: Problem, lang: str):
+        super().__init__((key, in_language(value, lang)) for key, value in prob.params.items())
+        self.code = prob.code
+        self.lang = lang
+
+    def __missing__(self, key: str) -> str:
+        log.warning("%s rendered without its parameter %r", self.code, key)
+        return PLACEHOLDER.get(self.lang)
+
+
+def in_language(value: Any, lang: str) -> Any:
+    """A parameter in `lang`: a Bilingual (or the older Template spelling) picks its language."""
+    if isinstance(value, Bilingual):
+        return value.get(lang)
+    if isinstance(value, Template):  # the older spelling of a bilingual parameter
+        return value.zh if lang == "zh" else value.en
+    return value
 
 
 class AssessmentError(Exception):
@@ -347,6 +431,10 @@ class AssessmentError(Exception):
         if not self.problems:
             raise ValueError("AssessmentError needs at least one problem")
         super().__init__(self.message("en"))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its problems (the default would pass the message text back in).
+        return (type(self), (self.problems,))
 
     @property
     def code(self) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.errors import AssessmentError, problem
+from assessment.errors import AssessmentError, Bilingual, problem
 from assessment.questionnaire import DONT_KNOW
 
 ITEM_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
@@ -155,7 +155,7 @@ _REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 
 
 class _SyntaxError(Exception):
-    def __init__(self, detail: str, pos: int):
+    def __init__(self, detail: Bilingual, pos: int):
         super().__init__(detail)
         self.detail = detail
         self.pos = pos
@@ -172,29 +172,34 @@ def _tokenize(src: str) -> list[Token]:
         if src.startswith("${", i):
             m = _REF.match(src, i)
             if not m:
-                raise _SyntaxError("'${' is not closed with '}'", i)
+                raise _SyntaxError(
+                    Bilingual("'${' is not closed with '}'", "'${' 没有用 '}' 闭合"), i
+                )
             ident = m.group(1)
             if not ITEM_ID.fullmatch(ident):
-                raise _SyntaxError(f"'{ident}' is not a valid item id", i)
+                raise _SyntaxError(
+                    Bilingual(f"'{ident}' is not a valid item id", f"'{ident}' 不是有效的题目编号"),
+                    i,
+                )
             tokens.append(Token("ref", m.group(0), i, ident))
             i = m.end()
             continue
         if ch in "'\"":
             end = src.find(ch, i + 1)
             if end < 0:
-                raise _SyntaxError("the string is not closed", i)
+                raise _SyntaxError(Bilingual("the string is not closed", "字符串没有结束引号"), i)
             tokens.append(Token("string", src[i : end + 1], i, src[i + 1 : end]))
             i = end + 1
             continue
         if ch.isdigit() or (ch in "-." and i + 1 < n and (src[i + 1].isdigit() or ch == "-")):
             m = _NUMBER.match(src, i)
             if not m:
-                raise _SyntaxError(f"unexpected '{ch}'", i)
+                raise _SyntaxError(_unexpected(ch), i)
             text = m.group(0)
             try:
                 value: float | int = float(text) if "." in text else int(text)
             except ValueError:  # more than 4,300 digits (sys.get_int_max_str_digits)
-                raise _SyntaxError("the number is too long", i) from None
+                raise _SyntaxError(Bilingual("the number is too long", "数字过长"), i) from None
             tokens.append(Token("number", text, i, value))
             i = m.end()
             continue
@@ -204,7 +209,9 @@ def _tokenize(src: str) -> list[Token]:
             i += 2
             continue
         if two == "==":
-            raise _SyntaxError("use '=' to compare, not '=='", i)
+            raise _SyntaxError(
+                Bilingual("use '=' to compare, not '=='", "比较请用 '='，不要用 '=='"), i
+            )
         if ch in "=<>":
             tokens.append(Token("op", ch, i))
             i += 1
@@ -218,7 +225,7 @@ def _tokenize(src: str) -> list[Token]:
             tokens.append(Token("name", m.group(0), i))
             i = m.end()
             continue
-        raise _SyntaxError(f"unexpected '{ch}'", i)
+        raise _SyntaxError(_unexpected(ch), i)
     tokens.append(Token("end", "", n))
     return tokens
 
@@ -238,7 +245,10 @@ class _Parser:
     def _deeper(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _SyntaxError(f"more than {MAX_DEPTH} nested levels", self.tok.pos)
+            raise _SyntaxError(
+                Bilingual(f"more than {MAX_DEPTH} nested levels", f"嵌套超过 {MAX_DEPTH} 层"),
+                self.tok.pos,
+            )
 
     @property
     def tok(self) -> Token:
@@ -254,17 +264,16 @@ class _Parser:
 
     def _expect(self, kind: str, what: str) -> Token:
         if self.tok.kind != kind:
-            raise _SyntaxError(f"expected {what}, found {_describe(self.tok)}", self.tok.pos)
+            raise _SyntaxError(_expected(what, self.tok), self.tok.pos)
         return self._advance()
 
     def parse(self) -> Expr:
         if self.tok.kind == "end":
-            raise _SyntaxError("the expression is empty", 0)
+            raise _SyntaxError(Bilingual("the expression is empty", "表达式为空"), 0)
         expr = self._or()
         if self.tok.kind != "end":
-            raise _SyntaxError(
-                f"expected 'and', 'or' or the end, found {_describe(self.tok)}", self.tok.pos
-            )
+            what = Bilingual("'and', 'or' or the end", "'and'、'or' 或结尾")
+            raise _SyntaxError(_expected(what, self.tok), self.tok.pos)
         return expr
 
     def _or(self) -> Expr:
@@ -299,7 +308,7 @@ class _Parser:
         return left
 
     def _ref(self) -> Ref:
-        tok = self._expect("ref", "a reference ${item_id}")
+        tok = self._expect("ref", Bilingual("a reference ${item_id}", "引用 ${题目编号}"))
         return Ref(tok.value, tok.pos)
 
     def _value(self) -> Expr:
@@ -322,30 +331,54 @@ class _Parser:
                 return Literal(tok.text == "true")
             if tok.text in ("selected", "answered"):
                 self._advance()
-                self._expect("(", f"'(' after {tok.text}")
+                self._expect("(", Bilingual(f"'(' after {tok.text}", f"{tok.text} 后的 '('"))
                 ref = self._ref()
                 if tok.text == "selected":
                     self._expect(",", "','")
-                    value = self._expect("string", "a quoted option value").value
+                    quoted = Bilingual("a quoted option value", "带引号的选项值")
+                    value = self._expect("string", quoted).value
                     self._expect(")", "')'")
                     return Selected(ref, value)
                 self._expect(")", "')'")
                 return Answered(ref)
-        raise _SyntaxError(f"expected a value, found {_describe(tok)}", tok.pos)
+        raise _SyntaxError(_expected(Bilingual("a value", "一个值"), tok), tok.pos)
 
 
 def _describe(tok: Token) -> str:
-    return "the end" if tok.kind == "end" else f"'{tok.text}'"
+    return Bilingual("the end", "结尾") if tok.kind == "end" else f"'{tok.text}'"
+
+
+def _expected(what: str, tok: Token) -> Bilingual:
+    # `what` and the token are symbols (the same in both languages) or a Bilingual.
+    found = _describe(tok)
+    return Bilingual(f"expected {what}, found {found}", f"此处应为{_zh(what)}，实际为 {_zh(found)}")
+
+
+def _zh(text: str) -> str:
+    return text.zh if isinstance(text, Bilingual) else text
+
+
+def _unexpected(ch: str) -> Bilingual:
+    return Bilingual(f"unexpected '{ch}'", f"意外的字符 '{ch}'")
 
 
 def parse(src: str) -> Expr:
     """Parse a `relevant` expression; raise AssessmentError Q108 on a syntax error."""
     if not isinstance(src, str):
-        raise AssessmentError(problem("Q108", detail=f"expected a text, found {src!r}"))
+        raise AssessmentError(
+            problem(
+                "Q108",
+                detail=Bilingual(f"expected a text, found {src!r}", f"应为文本，实际为 {src!r}"),
+            )
+        )
     try:
         return _Parser(src).parse()
     except _SyntaxError as err:
-        detail = f"{err.detail} at column {err.pos + 1} of `{src}`"
+        column = err.pos + 1
+        detail = Bilingual(
+            f"{err.detail} at column {column} of `{src}`",
+            f"{err.detail.zh}（`{src}` 第 {column} 列）",
+        )
         raise AssessmentError(problem("Q108", detail=detail)) from None
 
 

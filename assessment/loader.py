@@ -8,6 +8,7 @@ instead of stopping at the first. Nothing is cached here: the UI caches.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import math
 import os
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 
 from assessment import expressions
-from assessment.errors import AssessmentError, Problem, problem
+from assessment.errors import AssessmentError, Bilingual, Problem, foreign, problem
 from assessment.questionnaire import (
     DONT_KNOW,
     ITEM_TYPES,
@@ -46,6 +47,8 @@ DEFAULT_IDS = ("profile", "im", "green", "integration")
 SCORED_KINDS = ("cmmm", "green", "integration")
 NOT_QUESTIONNAIRES = ("programs.yaml",)  # program definitions live beside the questionnaires
 WEIGHT_TOLERANCE = 0.01
+# The two weight variants, named in both languages for Q105.
+VARIANTS = {"process": Bilingual("process", "流程型"), "discrete": Bilingual("discrete", "离散型")}
 CHECKS = ("uscc",)
 OPTIONS_FROM = ("cities", "industries")
 
@@ -172,7 +175,7 @@ class _Builder:
     def add(self, code: str, line: int | None, path: str | None, **params: Any) -> None:
         self.r.problems.append(problem(code, file=self.r.file, line=line, path=path, **params))
 
-    def invalid(self, obj: _Map, key: str, path: str | None, expected: str) -> None:
+    def invalid(self, obj: _Map, key: str, path: str | None, expected: Bilingual) -> None:
         value = obj.get(key)
         self.add("Q110", obj.at(key), path, field=key, value=value, expected=expected)
 
@@ -190,7 +193,8 @@ class _Builder:
             return raw
         self.add(
             "Q110", line, path, field=what, value=raw,
-            expected="It must be a mapping of 'key: value' lines.",
+            expected=Bilingual("It must be a mapping of 'key: value' lines.",
+                               "它必须是由 'key: value' 行组成的映射。"),
         )  # fmt: skip
         return None
 
@@ -199,7 +203,14 @@ class _Builder:
         if raw is None:
             return []
         if not isinstance(raw, list):
-            self.invalid(obj, key, path, "It must be a list ('- ' entries).")
+            self.invalid(
+                obj,
+                key,
+                path,
+                Bilingual(
+                    "It must be a list ('- ' entries).", "它必须是列表（以 '- ' 开头的各项）。"
+                ),
+            )
             return []
         return raw
 
@@ -210,15 +221,24 @@ class _Builder:
                 self.add("Q109", obj.line, path, field=key)
             return None
         if not isinstance(raw, _Map):
-            self.invalid(obj, key, path, "Give a mapping {zh: ..., en: ...}.")
+            self.invalid(
+                obj,
+                key,
+                path,
+                Bilingual("Give a mapping {zh: ..., en: ...}.", "请写成映射 {zh: ..., en: ...}。"),
+            )
             return None
         for extra, value in raw.items():
             if extra not in ("zh", "en") and value is None:
                 # `{zh: 万元, en: 10,000 yuan}`: an unquoted comma splits a flow mapping.
                 self.add(
                     "Q101", raw.at(extra), path,
-                    detail=f"an unquoted comma in '{key}' made '{extra}' a key of its own; "
-                    'quote texts that contain a comma (en: "10,000 yuan")',
+                    detail=Bilingual(
+                        f"an unquoted comma in '{key}' made '{extra}' a key of its own; "
+                        'quote texts that contain a comma (en: "10,000 yuan")',
+                        f"'{key}' 中未加引号的逗号使 '{extra}' 成了单独的键；"
+                        '含逗号的文本请加引号（en: "10,000 yuan"）',
+                    ),
                 )  # fmt: skip
         self.fields(raw, ("zh", "en", *(k for k, v in raw.items() if v is None)), path)
         values = {}
@@ -239,14 +259,21 @@ class _Builder:
                 self.add("Q109", obj.line, path, field=key)
             return None
         if not isinstance(raw, str) or not raw.strip():
-            self.invalid(obj, key, path, "It must be a non-empty text (quote it).")
+            self.invalid(
+                obj,
+                key,
+                path,
+                Bilingual(
+                    "It must be a non-empty text (quote it).", "它必须是非空文本（请加引号）。"
+                ),
+            )
             return None
         return raw.strip()
 
     def flag(self, obj: _Map, key: str, path: str | None, default: bool) -> bool:
         raw = obj.get(key, default)
         if not isinstance(raw, bool):
-            self.invalid(obj, key, path, "Use true or false.")
+            self.invalid(obj, key, path, Bilingual("Use true or false.", "请使用 true 或 false。"))
             return default
         return raw
 
@@ -261,8 +288,15 @@ class _Builder:
             return None
         value = _num(raw)
         if value is None or (minimum is not None and value < minimum):
-            more = "" if minimum is None else f" not below {minimum:g}"
-            self.invalid(obj, key, path, f"It must be a number{more}.")
+            expected = (
+                Bilingual("It must be a number.", "它必须是数字。")
+                if minimum is None
+                else Bilingual(
+                    f"It must be a number not below {minimum:g}.",
+                    f"它必须是不小于 {minimum:g} 的数字。",
+                )
+            )
+            self.invalid(obj, key, path, expected)
             return None
         return value
 
@@ -279,7 +313,15 @@ class _Builder:
             if None in values:
                 return None
             return Weights(*values)  # type: ignore[arg-type]
-        self.invalid(obj, key, path, "Give a percentage, or {process: .., discrete: ..}.")
+        self.invalid(
+            obj,
+            key,
+            path,
+            Bilingual(
+                "Give a percentage, or {process: .., discrete: ..}.",
+                "请给出百分比，或 {process: .., discrete: ..}。",
+            ),
+        )
         return None
 
     def record_id(self, value: str, line: int | None) -> None:
@@ -300,19 +342,26 @@ class _Builder:
         self.record_id(value, obj.at("id"))
         return value
 
-    def sum_check(self, parts: list[Weights | None], what: str, line: int, path: str) -> None:
+    def sum_check(self, parts: list[Weights | None], what: Bilingual, line: int, path: str) -> None:
         if not parts or None in parts:
             return
-        for variant in ("process", "discrete"):
+        for variant, name in VARIANTS.items():
             total = sum(w.get(variant) for w in parts)  # type: ignore[union-attr]
             if abs(total - 100) > WEIGHT_TOLERANCE:
-                self.add("Q105", line, path, what=what, total=f"{total:g}", variant=variant)
+                self.add("Q105", line, path, what=what, total=f"{total:g}", variant=name)
 
     # -- the document ------------------------------------------------------------------------
 
     def document(self, doc: Any) -> Questionnaire | None:
         if not isinstance(doc, _Map):
-            self.add("Q101", 1, None, detail="the file is empty or not a mapping of fields")
+            self.add(
+                "Q101",
+                1,
+                None,
+                detail=Bilingual(
+                    "the file is empty or not a mapping of fields", "文件为空，或不是字段的映射"
+                ),
+            )
             return None
         self.fields(doc, TOP_FIELDS, None)
         raw_id = doc.get("id")
@@ -320,7 +369,13 @@ class _Builder:
             self.add("Q109", doc.line, None, field="id")
         elif not isinstance(raw_id, str) or not QID.fullmatch(raw_id):
             self.invalid(
-                doc, "id", None, "Use lower-case letters, digits and '_' ([a-z][a-z0-9_]*)."
+                doc,
+                "id",
+                None,
+                Bilingual(
+                    "Use lower-case letters, digits and '_' ([a-z][a-z0-9_]*).",
+                    "请只用小写字母、数字和 '_'（[a-z][a-z0-9_]*）。",
+                ),
             )
         else:
             self.qid = raw_id
@@ -331,13 +386,18 @@ class _Builder:
         if version is None:
             self.add("Q109", doc.line, qid, field="version")
         elif not isinstance(version, str) or not version.strip():
-            self.invalid(doc, "version", qid, 'Quote the version, e.g. "2026.1".')
+            self.invalid(
+                doc,
+                "version",
+                qid,
+                Bilingual('Quote the version, e.g. "2026.1".', '请给版本号加引号，例如 "2026.1"。'),
+            )
             version = None
         kind = doc.get("kind")
         if kind is None:
             self.add("Q109", doc.line, qid, field="kind")
         elif kind not in KINDS:
-            self.invalid(doc, "kind", qid, f"Use one of: {', '.join(KINDS)}.")
+            self.invalid(doc, "kind", qid, _one_of(KINDS))
         else:
             self.kind = kind
         title = self.text(doc, "title", qid)
@@ -369,7 +429,12 @@ class _Builder:
                 self.add("Q109", doc.line, qid, field="levels")
             return []
         if self.kind != "cmmm":
-            self.invalid(doc, "levels", qid, "Only a cmmm questionnaire has levels.")
+            self.invalid(
+                doc,
+                "levels",
+                qid,
+                Bilingual("Only a cmmm questionnaire has levels.", "只有 cmmm 问卷才有 levels。"),
+            )
             return []
         out: list[Level] = []
         for raw in self.listing(doc, "levels", qid):
@@ -388,7 +453,10 @@ class _Builder:
             numbers = ", ".join(str(lv.level) for lv in out)
             self.add(
                 "Q110", doc.at("levels"), qid, field="levels", value=numbers,
-                expected="List exactly the levels 1, 2, 3, 4, 5 in order.",
+                expected=Bilingual(
+                    "List exactly the levels 1, 2, 3, 4, 5 in order.",
+                    "请按顺序列出且仅列出等级 1、2、3、4、5。",
+                ),
             )  # fmt: skip
         return out
 
@@ -398,7 +466,15 @@ class _Builder:
                 self.add("Q109", doc.line, qid, field="stages")
             return []
         if self.kind != "integration":
-            self.invalid(doc, "stages", qid, "Only an integration questionnaire has stages.")
+            self.invalid(
+                doc,
+                "stages",
+                qid,
+                Bilingual(
+                    "Only an integration questionnaire has stages.",
+                    "只有 integration 问卷才有 stages。",
+                ),
+            )
             return []
         out: list[Stage] = []
         broken = False
@@ -412,7 +488,12 @@ class _Builder:
             if stage is None:
                 self.add("Q109", obj.line, qid, field="stage")
             elif not isinstance(stage, int) or isinstance(stage, bool):
-                self.invalid(obj, "stage", qid, "Use a whole number 1 to 4.")
+                self.invalid(
+                    obj,
+                    "stage",
+                    qid,
+                    Bilingual("Use a whole number 1 to 4.", "请使用 1 到 4 的整数。"),
+                )
                 stage = None
             min_index = self.number(obj, "min_index", qid, required=True)
             name = self.text(obj, "name", qid)
@@ -427,7 +508,10 @@ class _Builder:
             self.add(
                 "Q110", doc.at("stages"), qid, field="stages",
                 value=", ".join(str(s.stage) for s in out),
-                expected="List exactly the stages 1, 2, 3, 4 in order.",
+                expected=Bilingual(
+                    "List exactly the stages 1, 2, 3, 4 in order.",
+                    "请按顺序列出且仅列出阶段 1、2、3、4。",
+                ),
             )  # fmt: skip
         elif (
             out[0].min_index != 0
@@ -437,7 +521,10 @@ class _Builder:
             cuts = ", ".join(f"{s.min_index:g}" for s in out)
             self.add(
                 "Q107", doc.at("stages"), qid,
-                detail=f"stage cut-offs {cuts} must start at 0 and rise up to at most 100",
+                detail=Bilingual(
+                    f"stage cut-offs {cuts} must start at 0 and rise up to at most 100",
+                    f"阶段分界值 {cuts} 必须从 0 开始递增，且不超过 100",
+                ),
             )  # fmt: skip
         return out
 
@@ -445,7 +532,12 @@ class _Builder:
         if "bands" not in doc:
             return []
         if self.kind != "green":
-            self.invalid(doc, "bands", qid, "Only a green questionnaire has bands.")
+            self.invalid(
+                doc,
+                "bands",
+                qid,
+                Bilingual("Only a green questionnaire has bands.", "只有 green 问卷才有 bands。"),
+            )
             return []
         out: list[Band] = []
         for raw in self.listing(doc, "bands", qid):
@@ -457,12 +549,24 @@ class _Builder:
             name = self.text(obj, "name", qid)
             if score is not None and not 0 <= score <= 100:
                 self.add(
-                    "Q107", obj.at("min_score"), qid, detail=f"min_score {score:g} is not 0–100"
+                    "Q107",
+                    obj.at("min_score"),
+                    qid,
+                    detail=Bilingual(
+                        f"min_score {score:g} is not 0–100", f"min_score {score:g} 不在 0–100 之间"
+                    ),
                 )
             elif score is not None and name:
                 out.append(Band(score, name))
         if len({b.min_score for b in out}) != len(out):
-            self.add("Q107", doc.at("bands"), qid, detail="two bands have the same min_score")
+            self.add(
+                "Q107",
+                doc.at("bands"),
+                qid,
+                detail=Bilingual(
+                    "two bands have the same min_score", "有两个等级的 min_score 相同"
+                ),
+            )
         return out
 
     def sections(self, doc: _Map, qid: str) -> list[Section]:
@@ -482,7 +586,8 @@ class _Builder:
             if section:
                 out.append(section)
         if self.kind in SCORED_KINDS:
-            self.sum_check(weights, f"the sections of {qid}", doc.at("sections"), qid)
+            what = Bilingual(f"the sections of {qid}", f"{qid} 各章节")
+            self.sum_check(weights, what, doc.at("sections"), qid)
         return out
 
     def section(self, obj: _Map, qid: str) -> tuple[Section | None, Weights | None]:
@@ -516,13 +621,20 @@ class _Builder:
                 if sub_id and sub_label and sub_weight:
                     subdomains.append(Subdomain(sub_id, sub_label, sub_weight))
             if sub_weights:
-                self.sum_check(
-                    sub_weights, f"the sub-domains of {path}", obj.at("subdomains"), path
-                )
+                what = Bilingual(f"the sub-domains of {path}", f"{path} 各子域")
+                self.sum_check(sub_weights, what, obj.at("subdomains"), path)
         else:
             for key in ("weight", "subdomains"):
                 if key in obj:
-                    self.invalid(obj, key, path, "Profile sections have no weight or sub-domains.")
+                    self.invalid(
+                        obj,
+                        key,
+                        path,
+                        Bilingual(
+                            "Profile sections have no weight or sub-domains.",
+                            "企业信息章节没有权重和子域。",
+                        ),
+                    )
         sub_ids = {s.id for s in subdomains}
         declared = sub_ids | {
             str(s.get("id")) for s in self.listing(obj, "subdomains", path) if isinstance(s, _Map)
@@ -567,7 +679,14 @@ class _Builder:
         dont_know = self.flag(obj, "dont_know", path, False)
         veto = self.flag(obj, "veto", path, False)
         if veto and itype not in (None, "yesno"):
-            self.invalid(obj, "veto", path, "Only a yesno item can be a veto.")
+            self.invalid(
+                obj,
+                "veto",
+                path,
+                Bilingual(
+                    "Only a yesno item can be a veto.", "只有 yesno 题目才能设为否决项（veto）。"
+                ),
+            )
         weight = self.number(obj, "weight", path, minimum=0)
         relevant = self._relevant(obj, path)
         if iid:
@@ -617,7 +736,10 @@ class _Builder:
         if itype == "requirement" and self.kind and self.kind != "cmmm":
             self.invalid(
                 obj, "type", path,
-                "Requirement items belong in a cmmm questionnaire; use yesno or single here.",
+                Bilingual(
+                    "Requirement items belong in a cmmm questionnaire; use yesno or single here.",
+                    "requirement 题目只能用于 cmmm 问卷；此处请使用 yesno 或 single。",
+                ),
             )  # fmt: skip
         raw = obj.get("level")
         if raw is None:
@@ -625,7 +747,12 @@ class _Builder:
                 self.add("Q109", obj.line, path, field="level")
             return None
         if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= 5:
-            self.invalid(obj, "level", path, "Use a whole number from 1 to 5.")
+            self.invalid(
+                obj,
+                "level",
+                path,
+                Bilingual("Use a whole number from 1 to 5.", "请使用 1 到 5 的整数。"),
+            )
             return None
         return raw
 
@@ -634,13 +761,25 @@ class _Builder:
         if itype not in ("single", "multiple"):
             for key in ("options", "options_from"):
                 if key in obj and itype:
-                    self.invalid(obj, key, path, "Only single and multiple items have options.")
+                    self.invalid(
+                        obj,
+                        key,
+                        path,
+                        Bilingual(
+                            "Only single and multiple items have options.",
+                            "只有 single 和 multiple 题目才有选项。",
+                        ),
+                    )
             return ()
         if source is not None:
             if itype != "single" or source not in OPTIONS_FROM or has_options:
                 self.invalid(
                     obj, "options_from", path,
-                    f"A single item without its own options may use: {', '.join(OPTIONS_FROM)}.",
+                    Bilingual(
+                        "A single item without its own options may use: "
+                        + ", ".join(OPTIONS_FROM) + ".",
+                        "没有自带选项的 single 题目可以使用：" + ", ".join(OPTIONS_FROM) + "。",
+                    ),
                 )  # fmt: skip
                 return None
             from assessment import reference  # imported late: loader works without it for tests
@@ -672,13 +811,25 @@ class _Builder:
             ):
                 self.invalid(
                     opt, "value", path,
-                    "Option values use [a-z0-9_]+ (quote yes/no/on/off); "
-                    "'dont_know' is reserved, use 'dont_know: true'.",
+                    Bilingual(
+                        "Option values use [a-z0-9_]+ (quote yes/no/on/off); "
+                        "'dont_know' is reserved, use 'dont_know: true'.",
+                        "选项值只能用 [a-z0-9_]+（yes/no/on/off 须加引号）；"
+                        "'dont_know' 为保留值，请改用 'dont_know: true'。",
+                    ),
                 )  # fmt: skip
                 ok = False
                 continue
             if value in seen:
-                self.invalid(opt, "value", path, "Each option value must be unique in its item.")
+                self.invalid(
+                    opt,
+                    "value",
+                    path,
+                    Bilingual(
+                        "Each option value must be unique in its item.",
+                        "同一题目中的选项值必须唯一。",
+                    ),
+                )
             seen.add(value)
             label = self.text(opt, "label", path)
             points = self.number(opt, "points", path)
@@ -688,13 +839,23 @@ class _Builder:
 
     def _cap(self, obj: _Map, path: str, itype: str | None, options: Any) -> float | None:
         if "cap" in obj and itype != "multiple":
-            self.invalid(obj, "cap", path, "Only a multiple item has a cap.")
+            self.invalid(
+                obj,
+                "cap",
+                path,
+                Bilingual("Only a multiple item has a cap.", "只有 multiple 题目才有 cap。"),
+            )
             return None
         if itype != "multiple":
             return None
         cap = self.number(obj, "cap", path)
         if cap is not None and cap <= 0:
-            self.add("Q107", obj.at("cap"), path, detail=f"cap {cap:g} must be above 0")
+            self.add(
+                "Q107",
+                obj.at("cap"),
+                path,
+                detail=Bilingual(f"cap {cap:g} must be above 0", f"cap {cap:g} 必须大于 0"),
+            )
             return None
         if cap is None:
             return float(sum(o.points for o in options or ()))
@@ -706,12 +867,24 @@ class _Builder:
         if itype != "numeric":
             for key in ("unit", "direction", "benchmarks"):
                 if key in obj and itype:
-                    self.invalid(obj, key, path, "Only a numeric item has this field.")
+                    self.invalid(
+                        obj,
+                        key,
+                        path,
+                        Bilingual(
+                            "Only a numeric item has this field.", "只有 numeric 题目才有此字段。"
+                        ),
+                    )
             return None, None, {}
         unit = self.text(obj, "unit", path, required=False)
         direction = obj.get("direction")
         if direction is not None and direction not in ("lower", "higher"):
-            self.invalid(obj, "direction", path, "Use lower or higher.")
+            self.invalid(
+                obj,
+                "direction",
+                path,
+                Bilingual("Use lower or higher.", "请使用 lower 或 higher。"),
+            )
             direction = None
         raw = obj.get("benchmarks")
         if raw is None:
@@ -727,7 +900,10 @@ class _Builder:
             if known is not None and key != "default" and key not in known:
                 self.add(
                     "Q110", table.at(key), path, field="benchmarks", value=key,
-                    expected="Use 'default' or an industry code: " + ", ".join(known) + ".",
+                    expected=Bilingual(
+                        "Use 'default' or an industry code: " + ", ".join(known) + ".",
+                        "请使用 'default' 或行业代码：" + ", ".join(known) + "。",
+                    ),
                 )  # fmt: skip
                 continue
             entry = self.mapping(value, table.at(key), path, f"benchmarks.{key}")
@@ -743,10 +919,15 @@ class _Builder:
             )
             if wrong:
                 side = "below" if direction == "lower" else "above"
+                side_zh = "低于" if direction == "lower" else "高于"
                 self.add(
                     "Q107", table.at(key), path,
-                    detail=f"benchmarks.{key}: for direction {direction} the leading value "
-                    f"{leading:g} must be {side} the baseline {baseline:g}",
+                    detail=Bilingual(
+                        f"benchmarks.{key}: for direction {direction} the leading value "
+                        f"{leading:g} must be {side} the baseline {baseline:g}",
+                        f"benchmarks.{key}：方向为 {direction} 时，引领值 {leading:g} "
+                        f"必须{side_zh}基准值 {baseline:g}",
+                    ),
                 )  # fmt: skip
             out[str(key)] = Benchmark(baseline, leading)
         if "default" not in table:
@@ -763,24 +944,45 @@ class _Builder:
         low = self.number(raw, "min", path)
         high = self.number(raw, "max", path)
         if low is not None and high is not None and low > high:
-            self.add("Q107", raw.at("min"), path, detail=f"min {low:g} is above max {high:g}")
+            self.add(
+                "Q107",
+                raw.at("min"),
+                path,
+                detail=Bilingual(
+                    f"min {low:g} is above max {high:g}", f"min {low:g} 大于 max {high:g}"
+                ),
+            )
         if (low is not None or high is not None) and itype not in (None, "numeric"):
             self.invalid(
-                raw, "min" if "min" in raw else "max", path, "Only numeric items have min/max."
+                raw,
+                "min" if "min" in raw else "max",
+                path,
+                Bilingual("Only numeric items have min/max.", "只有 numeric 题目才有 min/max。"),
             )
         pattern = self.string(raw, "pattern", path, required=False)
         if pattern is not None:
             try:
                 re.compile(pattern)
             except re.error as err:
-                self.invalid(raw, "pattern", path, f"The regular expression is invalid: {err}.")
+                self.invalid(
+                    raw,
+                    "pattern",
+                    path,
+                    Bilingual(
+                        f"The regular expression is invalid: {err}.",
+                        f"正则表达式无效（原文：{err}）。",
+                    ),
+                )
         check = raw.get("check")
         if check is not None and check not in CHECKS:
-            self.invalid(raw, "check", path, f"Use one of: {', '.join(CHECKS)}.")
+            self.invalid(raw, "check", path, _one_of(CHECKS))
         if (pattern is not None or check is not None) and itype not in (None, "text"):
             self.invalid(
                 raw, "pattern" if pattern is not None else "check", path,
-                "Only text items have a pattern or check.",
+                Bilingual(
+                    "Only text items have a pattern or check.",
+                    "只有 text 题目才有 pattern 或 check。",
+                ),
             )  # fmt: skip
         message = self.text(raw, "message", path, required=False)
         return Constraint(low, high, pattern, check, message)
@@ -806,6 +1008,35 @@ def _industry_codes() -> tuple[str, ...] | None:
     return tuple(i.code for i in reference.INDUSTRIES)
 
 
+def _one_of(values: Iterable[str]) -> Bilingual:
+    names = ", ".join(values)
+    return Bilingual(f"Use one of: {names}.", f"可用值：{names}。")
+
+
+def _duplicate_key(key: object) -> Bilingual:
+    return Bilingual(
+        f"the key '{key}' appears twice in one mapping", f"键 '{key}' 在同一映射中出现了两次"
+    )
+
+
+# What the OS says when a file cannot be read, for the causes people meet.
+_OS_ERRORS_ZH = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EISDIR: "这是文件夹，不是文件",
+}
+
+
+def _read_error(err: OSError | UnicodeDecodeError) -> Bilingual:
+    """Why a file cannot be read, in both languages (the OS's own words in English)."""
+    if isinstance(err, UnicodeDecodeError):
+        return Bilingual(str(err), "文件不是 UTF-8 编码")
+    said = err.strerror or str(err)
+    zh = _OS_ERRORS_ZH.get(err.errno) if err.errno is not None else None
+    return Bilingual(said, zh) if zh else foreign(said, "操作系统报错")
+
+
 def _read(path: Path) -> _FileResult:
     """Parse and check one file on its own (set-level checks come later)."""
     file = _display(path)
@@ -813,8 +1044,7 @@ def _read(path: Path) -> _FileResult:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         result = _FileResult(file=file)
-        detail = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        result.problems.append(problem("Q114", file=file, detail=detail))
+        result.problems.append(problem("Q114", file=file, detail=_read_error(err)))
         return result
     loader = _LineLoader(source)
     try:
@@ -822,12 +1052,13 @@ def _read(path: Path) -> _FileResult:
     except yaml.YAMLError as err:
         result = _FileResult(file=file)
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        detail = (
+        said = (
             " ".join(
                 str(x) for x in (getattr(err, "context", None), getattr(err, "problem", None)) if x
             )
             or str(err).splitlines()[0]
         )
+        detail = foreign(said, "解析器报错")
         line = mark.line + 1 if mark is not None else None
         result.problems.append(problem("Q101", file=file, line=line, detail=detail))
         return result
@@ -835,19 +1066,20 @@ def _read(path: Path) -> _FileResult:
         # PyYAML's constructors raise these for `!!int x`, `!!timestamp 2020-13-45`,
         # `!!bool maybe` or an integer of more than 4,300 digits.
         result = _FileResult(file=file)
-        detail = f"a value cannot be read ({type(err).__name__}: {err})"
+        said = f"{type(err).__name__}: {err}"
+        detail = Bilingual(f"a value cannot be read ({said})", f"某个值无法读取（原文：{said}）")
         result.problems.append(problem("Q101", file=file, line=None, detail=detail))
         return result
     except RecursionError:
         result = _FileResult(file=file)
-        detail = "the file is nested too deeply"
+        detail = Bilingual("the file is nested too deeply", "文件嵌套层数过多")
         result.problems.append(problem("Q101", file=file, line=None, detail=detail))
         return result
     finally:
         loader.dispose()
     builder = _Builder(file)
     for key, line in loader.duplicates:
-        builder.add("Q101", line, None, detail=f"the key '{key}' appears twice in one mapping")
+        builder.add("Q101", line, None, detail=_duplicate_key(key))
     builder.r.questionnaire = builder.document(doc)
     return builder.r
 
@@ -884,22 +1116,31 @@ def _check_set(results: list[_FileResult], extra: Iterable[_FileResult] = ()) ->
                 if expected:
                     found.append(
                         problem("Q110", file=res.file, line=line, path=path, field="relevant",
-                                value=literal, expected=f"{ref}: {expected}")
+                                value=literal, expected=Bilingual(f"{ref}: {expected}",
+                                                                  f"{ref}：{expected.zh}"))
                     )  # fmt: skip
     return found
 
 
-def _literal_problem(info: _ItemInfo, literal: Any) -> str | None:
+def _literal_problem(info: _ItemInfo, literal: Any) -> Bilingual | None:
     """Why comparing an item's answer with `literal` can never be true, or None."""
     if info.type in ("single", "multiple") and info.options is not None:
         if not isinstance(literal, str) or literal not in info.options:
-            return "compare with one of its options: " + ", ".join(info.options) + "."
+            options = ", ".join(info.options)
+            return Bilingual(
+                f"compare with one of its options: {options}.", f"请与它的选项之一比较：{options}。"
+            )
     elif info.type == "yesno" and not isinstance(literal, bool):
-        return "a yesno answer is true or false."
+        return Bilingual("a yesno answer is true or false.", "yesno 题目的答案是 true 或 false。")
     elif info.type == "numeric" and _num(literal) is None:
-        return "a numeric answer compares with a number."
+        return Bilingual(
+            "a numeric answer compares with a number.", "numeric 题目的答案只能与数字比较。"
+        )
     elif info.type == "requirement" and literal not in ("full", "most", "partial", "none"):
-        return "a requirement answer is full, most, partial or none."
+        return Bilingual(
+            "a requirement answer is full, most, partial or none.",
+            "requirement 题目的答案是 full、most、partial 或 none。",
+        )
     return None
 
 
@@ -920,7 +1161,8 @@ def _check_file_name(res: _FileResult, expected: str) -> None:
     if res.qid is not None and res.qid != expected:
         res.problems.append(
             problem("Q110", file=res.file, line=None, path=res.qid, field="id", value=res.qid,
-                    expected=f"The id must match the file name ({expected}.yaml).")
+                    expected=Bilingual(f"The id must match the file name ({expected}.yaml).",
+                                       f"编号必须与文件名一致（{expected}.yaml）。"))
         )  # fmt: skip
         res.questionnaire = None
 
@@ -945,11 +1187,21 @@ def validate_path(path: str | os.PathLike[str]) -> list[Problem]:
             results.append(res)
         if not results:
             return [
-                problem("Q114", file=_display(target), detail="no questionnaire files (*.yaml)")
+                problem(
+                    "Q114",
+                    file=_display(target),
+                    detail=Bilingual("no questionnaire files (*.yaml)", "没有问卷文件（*.yaml）"),
+                )
             ]
         return _finish(results)
     if not target.exists():
-        return [problem("Q114", file=_display(target), detail="no such file or folder")]
+        return [
+            problem(
+                "Q114",
+                file=_display(target),
+                detail=Bilingual("no such file or folder", "文件或文件夹不存在"),
+            )
+        ]
     return _finish([_read(target)], _siblings_profile(target))
 
 

@@ -24,7 +24,8 @@ from sklearn.metrics import silhouette_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from assessment.errors import fail
+from assessment import settings
+from assessment.errors import Bilingual, fail, foreign
 from assessment.questionnaire import QuestionnaireSet, Text
 
 K_MIN = 5  # k-anonymity: no group statistic for fewer enterprises than this
@@ -385,7 +386,7 @@ def load_model(path: Path | str, qset: QuestionnaireSet) -> PeerModel:
         if meta.get("format") != FORMAT:
             raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT}")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise fail("M604", value=str(path), detail=str(exc)) from exc
+        raise fail("M604", value=str(path), detail=foreign(exc, "读取时出错")) from exc
     if _minor(meta["sklearn_version"]) != _minor(sklearn.__version__):
         raise fail(
             "M601",
@@ -398,7 +399,7 @@ def load_model(path: Path | str, qset: QuestionnaireSet) -> PeerModel:
         raise fail(
             "M601",
             value=doc.get("version"),
-            what="questionnaires",
+            what=Bilingual("questionnaires", "问卷版本"),
             made=json.dumps(meta["questionnaires"]),
             current=json.dumps(qset.versions()),
         )
@@ -418,7 +419,7 @@ def load_model(path: Path | str, qset: QuestionnaireSet) -> PeerModel:
         )
         return PeerModel(doc["version"], est, tuple(doc["features"]), doc["impute"], meta, profiles)
     except (KeyError, TypeError, ValueError) as exc:
-        raise fail("M604", value=str(path), detail=str(exc)) from exc
+        raise fail("M604", value=str(path), detail=foreign(exc, "读取时出错")) from exc
 
 
 # --- benchmarks for one enterprise ------------------------------------------------------
@@ -574,10 +575,7 @@ def percentile_of(values: Sequence[float], x: float) -> float:
 
 def models_dir() -> Path:
     """Where fitted models are written: $ASSESSMENT_MODELS_DIR or the repository's models/."""
-    import os
-
-    env = os.environ.get("ASSESSMENT_MODELS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "models"
+    return settings.MODELS_DIR.get()
 
 
 def fit_and_register(

@@ -22,8 +22,16 @@ from typing import Any
 import yaml
 
 from assessment import expressions, formatting
-from assessment.errors import AssessmentError, Problem, problem
-from assessment.loader import _display, _ItemInfo, _LineLoader, _literal_problem, _Map
+from assessment.errors import AssessmentError, Bilingual, Problem, foreign, problem
+from assessment.loader import (
+    _display,
+    _duplicate_key,
+    _ItemInfo,
+    _LineLoader,
+    _literal_problem,
+    _Map,
+    _read_error,
+)
 from assessment.questionnaire import DONT_KNOW, RATINGS, QuestionnaireSet, Text
 from assessment.texts import bilingual, text
 
@@ -260,6 +268,13 @@ def known_refs(qset: QuestionnaireSet) -> dict[str, _ItemInfo | None]:
     return known
 
 
+RULE_KINDS_ZH = {"gate": "门槛条件", "signal": "匹配信号"}
+
+
+def _missing(key: str) -> Bilingual:
+    return Bilingual(f"the field '{key}' is missing", f"缺少字段 '{key}'")
+
+
 class _Checker:
     """Builds a ProgramSet from parsed YAML, collecting every problem with its location."""
 
@@ -269,7 +284,7 @@ class _Checker:
         self.known = known_refs(qset)
         self.problems: list[Problem] = []
 
-    def bad(self, line: int | None, path: str | None, detail: str) -> None:
+    def bad(self, line: int | None, path: str | None, detail: Bilingual) -> None:
         self.problems.append(problem("G301", file=self.file, line=line, path=path, detail=detail))
 
     def unknown(self, line: int | None, path: str, ref: str) -> None:
@@ -281,38 +296,66 @@ class _Checker:
                 self.bad(
                     obj.at(key) if isinstance(key, str) else obj.line,
                     path,
-                    f"the field '{key}' is not known; known fields: {', '.join(known)}",
+                    Bilingual(
+                        f"the field '{key}' is not known; known fields: {', '.join(known)}",
+                        f"不认识字段 '{key}'；可用字段：{', '.join(known)}",
+                    ),
                 )
 
     def text(self, obj: _Map, key: str, path: str, *, required: bool = True) -> Text | None:
         raw = obj.get(key)
         if raw is None:
             if required:
-                self.bad(obj.line, path, f"the field '{key}' is missing")
+                self.bad(obj.line, path, _missing(key))
             return None
         if not isinstance(raw, _Map):
-            self.bad(obj.at(key), path, f"'{key}' must be a mapping with zh and en texts")
+            self.bad(
+                obj.at(key),
+                path,
+                Bilingual(
+                    f"'{key}' must be a mapping with zh and en texts",
+                    f"'{key}' 必须是含 zh 和 en 文本的映射",
+                ),
+            )
             return None
         values = {}
         for lang in ("zh", "en"):
             value = raw.get(lang)
             if not isinstance(value, str) or not value.strip():
-                self.bad(raw.line, path, f"'{key}' has no {lang} text; give both zh and en")
+                self.bad(
+                    raw.line,
+                    path,
+                    Bilingual(
+                        f"'{key}' has no {lang} text; give both zh and en",
+                        f"'{key}' 缺少 {lang} 文本；请同时提供 zh 和 en",
+                    ),
+                )
                 return None
             values[lang] = value.strip()
         extra = [k for k in raw if k not in ("zh", "en")]
         if extra:
-            self.bad(raw.line, path, f"'{key}' may only have zh and en, not {extra[0]}")
+            self.bad(
+                raw.line,
+                path,
+                Bilingual(
+                    f"'{key}' may only have zh and en, not {extra[0]}",
+                    f"'{key}' 只能有 zh 和 en，不能有 {extra[0]}",
+                ),
+            )
         return Text(values["zh"], values["en"])
 
     def string(self, obj: _Map, key: str, path: str | None, *, required: bool = True) -> str:
         raw = obj.get(key)
         if raw is None:
             if required:
-                self.bad(obj.line, path, f"the field '{key}' is missing")
+                self.bad(obj.line, path, _missing(key))
             return ""
         if not isinstance(raw, str) or not raw.strip():
-            self.bad(obj.at(key), path, f"'{key}' must be a non-empty text")
+            self.bad(
+                obj.at(key),
+                path,
+                Bilingual(f"'{key}' must be a non-empty text", f"'{key}' 必须是非空文本"),
+            )
             return ""
         return raw.strip()
 
@@ -322,7 +365,10 @@ class _Checker:
             self.bad(
                 obj.at("section"),
                 path,
-                f"'section' is {raw!r}; use a policy section such as §3(3) or §4(2)",
+                Bilingual(
+                    f"'section' is {raw!r}; use a policy section such as §3(3) or §4(2)",
+                    f"'section' 为 {raw!r}；请使用政策条款，如 §3(3) 或 §4(2)",
+                ),
             )
             return default or ""
         return raw
@@ -331,7 +377,7 @@ class _Checker:
         src = obj.get(key)
         if src is None:
             if required:
-                self.bad(obj.line, path, f"the field '{key}' is missing")
+                self.bad(obj.line, path, _missing(key))
             return None
         line = obj.at(key)
         try:
@@ -348,7 +394,14 @@ class _Checker:
             info = self.known.get(ref)
             expected = _literal_problem(info, literal) if info else None
             if expected:
-                self.bad(line, f"{path}.{key}", f"{literal!r} never matches {ref}: {expected}")
+                self.bad(
+                    line,
+                    f"{path}.{key}",
+                    Bilingual(
+                        f"{literal!r} never matches {ref}: {expected}",
+                        f"{literal!r} 永远不会与 {ref} 相符：{expected.zh}",
+                    ),
+                )
                 ok = False
         return expr if ok else None
 
@@ -362,7 +415,10 @@ class _Checker:
                 self.bad(
                     obj.at(key),
                     f"{path}.{key}",
-                    f"the {lang} reason names no answer or score; add a {{ref}} placeholder",
+                    Bilingual(
+                        f"the {lang} reason names no answer or score; add a {{ref}} placeholder",
+                        f"{lang} 理由没有引用任何答案或得分；请加入 {{ref}} 占位符",
+                    ),
                 )
                 return None
         ok = True
@@ -376,10 +432,17 @@ class _Checker:
         raw = obj.get(key)
         if raw is None:
             if required:
-                self.bad(obj.line, path, f"the field '{key}' is missing")
+                self.bad(obj.line, path, _missing(key))
             return []
         if not isinstance(raw, list):
-            self.bad(obj.at(key), path, f"'{key}' must be a list ('- ' entries)")
+            self.bad(
+                obj.at(key),
+                path,
+                Bilingual(
+                    f"'{key}' must be a list ('- ' entries)",
+                    f"'{key}' 必须是列表（以 '- ' 开头的各项）",
+                ),
+            )
             return []
         return raw
 
@@ -387,7 +450,14 @@ class _Checker:
 
     def document(self, doc: Any) -> ProgramSet | None:
         if not isinstance(doc, _Map):
-            self.bad(None, None, "the file must be a mapping with 'programs' and 'instruments'")
+            self.bad(
+                None,
+                None,
+                Bilingual(
+                    "the file must be a mapping with 'programs' and 'instruments'",
+                    "文件必须是含 'programs' 和 'instruments' 的映射",
+                ),
+            )
             return None
         self.fields(doc, TOP_FIELDS, None)
         version = self.string(doc, "version", "version")
@@ -399,7 +469,11 @@ class _Checker:
                 instruments.append(inst)
         ids = [i.id for i in instruments]
         for dup in {i for i in ids if ids.count(i) > 1}:
-            self.bad(doc.at("instruments"), "instruments", f"the instrument '{dup}' is repeated")
+            self.bad(
+                doc.at("instruments"),
+                "instruments",
+                Bilingual(f"the instrument '{dup}' is repeated", f"支持措施 '{dup}' 重复"),
+            )
         programs = []
         seen: dict[str, int] = {}
         for raw in self.listing(doc, "programs", "programs"):
@@ -407,7 +481,14 @@ class _Checker:
             if prog is None:
                 continue
             if prog.id in seen:
-                self.bad(prog.line, prog.id, f"the program '{prog.id}' is defined twice")
+                self.bad(
+                    prog.line,
+                    prog.id,
+                    Bilingual(
+                        f"the program '{prog.id}' is defined twice",
+                        f"专项工程 '{prog.id}' 定义了两次",
+                    ),
+                )
                 continue
             seen[prog.id] = 1
             programs.append(prog)
@@ -416,8 +497,11 @@ class _Checker:
             self.bad(
                 doc.at("programs"),
                 "programs",
-                "the eight programs of Policy §3 must all be defined; missing: "
-                + ", ".join(missing),
+                Bilingual(
+                    "the eight programs of Policy §3 must all be defined; missing: "
+                    + ", ".join(missing),
+                    "必须定义政策第三条的全部八项专项工程；缺少：" + ", ".join(missing),
+                ),
             )
         if self.problems:
             return None
@@ -426,17 +510,34 @@ class _Checker:
 
     def instrument(self, raw: Any, line: int) -> Instrument | None:
         if not isinstance(raw, _Map):
-            self.bad(line, "instruments", "each instrument must be a mapping")
+            self.bad(
+                line,
+                "instruments",
+                Bilingual("each instrument must be a mapping", "每项支持措施必须是映射"),
+            )
             return None
         iid = raw.get("id")
         if not isinstance(iid, str) or not RULE_ID.fullmatch(iid):
-            self.bad(raw.line, "instruments", f"the instrument id {iid!r} is not a valid id")
+            self.bad(
+                raw.line,
+                "instruments",
+                Bilingual(
+                    f"the instrument id {iid!r} is not a valid id", f"支持措施编号 {iid!r} 无效"
+                ),
+            )
             return None
         path = f"instruments[{iid}]"
         self.fields(raw, INSTRUMENT_FIELDS, path)
         section = self.section(raw, path)
         if section and not section.startswith("§4"):
-            self.bad(raw.at("section"), path, "support instruments come from §4(2) or §4(3)")
+            self.bad(
+                raw.at("section"),
+                path,
+                Bilingual(
+                    "support instruments come from §4(2) or §4(3)",
+                    "支持措施只能出自 §4(2) 或 §4(3)",
+                ),
+            )
         name = self.text(raw, "name", path)
         description = self.text(raw, "description", path)
         when = self.condition(raw, "when", path, required=False)
@@ -446,21 +547,33 @@ class _Checker:
 
     def program(self, raw: Any, line: int, instrument_ids: set[str]) -> Program | None:
         if not isinstance(raw, _Map):
-            self.bad(line, "programs", "each program must be a mapping")
+            self.bad(
+                line,
+                "programs",
+                Bilingual("each program must be a mapping", "每项专项工程必须是映射"),
+            )
             return None
         pid = raw.get("id")
         if pid not in PROGRAM_SECTIONS:
             self.bad(
                 raw.at("id"),
                 "programs",
-                f"the program id {pid!r} is not one of the eight: {', '.join(PROGRAM_IDS)}",
+                Bilingual(
+                    f"the program id {pid!r} is not one of the eight: {', '.join(PROGRAM_IDS)}",
+                    f"专项工程编号 {pid!r} 不在八项之列：{', '.join(PROGRAM_IDS)}",
+                ),
             )
             return None
         self.fields(raw, PROGRAM_FIELDS, pid)
         section = self.section(raw, pid)
         if section and section != PROGRAM_SECTIONS[pid]:
             self.bad(
-                raw.at("section"), pid, f"{pid} comes from {PROGRAM_SECTIONS[pid]}, not {section}"
+                raw.at("section"),
+                pid,
+                Bilingual(
+                    f"{pid} comes from {PROGRAM_SECTIONS[pid]}, not {section}",
+                    f"{pid} 出自 {PROGRAM_SECTIONS[pid]}，不是 {section}",
+                ),
             )
         name = self.text(raw, "name", pid)
         description = self.text(raw, "description", pid)
@@ -471,14 +584,33 @@ class _Checker:
             else:
                 instruments.append(ref)
         if not instruments and "instruments" in raw:
-            self.bad(raw.at("instruments"), pid, "a program leads to at least one instrument")
+            self.bad(
+                raw.at("instruments"),
+                pid,
+                Bilingual(
+                    "a program leads to at least one instrument", "每项专项工程至少对应一项支持措施"
+                ),
+            )
         gates = self.rules(raw, "gates", pid, PROGRAM_SECTIONS[pid])
         signals = self.rules(raw, "signals", pid, PROGRAM_SECTIONS[pid])
         if not signals and "signals" in raw:
-            self.bad(raw.at("signals"), pid, "a program needs at least one fit signal")
+            self.bad(
+                raw.at("signals"),
+                pid,
+                Bilingual(
+                    "a program needs at least one fit signal", "每项专项工程至少需要一个匹配信号"
+                ),
+            )
         ids = [r.id for r in (*gates, *signals)]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
-            self.bad(raw.line, pid, f"the rule id '{dup}' is used twice in {pid}")
+            self.bad(
+                raw.line,
+                pid,
+                Bilingual(
+                    f"the rule id '{dup}' is used twice in {pid}",
+                    f"规则编号 '{dup}' 在 {pid} 中使用了两次",
+                ),
+            )
         if name is None or description is None:
             return None
         return Program(
@@ -495,14 +627,25 @@ class _Checker:
 
     def rules(self, raw: _Map, key: str, pid: str, default_section: str) -> list[Rule]:
         kind = key[:-1]
+        kind_zh = RULE_KINDS_ZH[kind]
         out = []
         for entry in self.listing(raw, key, pid, required=key == "signals"):
             if not isinstance(entry, _Map):
-                self.bad(raw.at(key), f"{pid}.{key}", f"each {kind} must be a mapping")
+                self.bad(
+                    raw.at(key),
+                    f"{pid}.{key}",
+                    Bilingual(f"each {kind} must be a mapping", f"每个{kind_zh}必须是映射"),
+                )
                 continue
             rid = entry.get("id")
             if not isinstance(rid, str) or not RULE_ID.fullmatch(rid):
-                self.bad(entry.line, f"{pid}.{key}", f"the {kind} id {rid!r} is not a valid id")
+                self.bad(
+                    entry.line,
+                    f"{pid}.{key}",
+                    Bilingual(
+                        f"the {kind} id {rid!r} is not a valid id", f"{kind_zh}编号 {rid!r} 无效"
+                    ),
+                )
                 continue
             path = f"{pid}.{key}[{rid}]"
             self.fields(entry, RULE_FIELDS, path)
@@ -514,11 +657,25 @@ class _Checker:
             if kind == "signal":
                 raw_w = entry.get("weight")
                 if isinstance(raw_w, bool) or not isinstance(raw_w, int | float) or raw_w <= 0:
-                    self.bad(entry.at("weight"), path, f"'weight' is {raw_w!r}; use a number > 0")
+                    self.bad(
+                        entry.at("weight"),
+                        path,
+                        Bilingual(
+                            f"'weight' is {raw_w!r}; use a number > 0",
+                            f"'weight' 为 {raw_w!r}；请使用大于 0 的数字",
+                        ),
+                    )
                 else:
                     weight = float(raw_w)
             elif "weight" in entry:
-                self.bad(entry.at("weight"), path, "a gate has no weight: it must simply hold")
+                self.bad(
+                    entry.at("weight"),
+                    path,
+                    Bilingual(
+                        "a gate has no weight: it must simply hold",
+                        "门槛条件没有权重：只需成立即可",
+                    ),
+                )
             next_step = self.text(entry, "next_step", path, required=False)
             improve = self.text(entry, "improve", path, required=False)
             source = self.string(entry, "source", path, required=False) or None
@@ -553,13 +710,14 @@ def parse_programs(
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        detail = f"the YAML is not valid: {getattr(err, 'problem', None) or err}"
+        said = getattr(err, "problem", None) or err
+        detail = foreign(said, "YAML 语法错误", "the YAML is not valid")
         raise AssessmentError(problem("G301", file=file, line=line, detail=detail)) from None
     finally:
         loader.dispose()
     checker = _Checker(file, qset)
     for key, line in loader.duplicates:
-        checker.bad(line, None, f"the key '{key}' appears twice in one mapping")
+        checker.bad(line, None, _duplicate_key(key))
     result = checker.document(doc)
     if checker.problems or result is None:
         raise AssessmentError(checker.problems)
@@ -577,7 +735,7 @@ def load_programs(
     try:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise AssessmentError(problem("Q114", file=file, detail=str(err))) from None
+        raise AssessmentError(problem("Q114", file=file, detail=_read_error(err))) from None
     if qset is None:
         from assessment.loader import load_questionnaires
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import io
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assessment import formatting
+from assessment import formatting, settings
 from assessment.charts import AreaPoint, area_label, radar_points, strongest_weakest
 from assessment.errors import fail
 from assessment.questionnaire import QuestionnaireSet, Text
@@ -155,7 +154,6 @@ def summarise(result: Any, qset: QuestionnaireSet) -> Summary:
 
 # --- fonts -----------------------------------------------------------------------------
 
-FONT_ENV = "ASSESSMENT_CJK_FONT"
 # (path, face index in a .ttc collection). Noto Sans CJK face 2 is Simplified Chinese
 # (SC); fpdf2 embeds this CFF-based OpenType collection via collection_font_number.
 FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
@@ -179,8 +177,9 @@ class CjkFont:
 def find_cjk_font(candidates: Sequence[tuple[str, int]] | None = None) -> CjkFont:
     """The first CJK font found: $ASSESSMENT_CJK_FONT, then FONT_CANDIDATES (else R901)."""
     looked: list[str] = []
-    override = os.environ.get(FONT_ENV)
-    if override:
+    chosen = settings.CJK_FONT.get()
+    if chosen is not None:
+        override = str(chosen)
         looked.append(override)
         if Path(override).is_file():
             index = 2 if "NotoSansCJK" in override or "NotoSerifCJK" in override else 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from assessment.errors import AssessmentError, problem
+from assessment.errors import AssessmentError, Bilingual, problem
 from assessment.questionnaire import (
     DONT_KNOW,
     RATINGS,
@@ -574,7 +574,13 @@ def check_answers(answers: Mapping[str, Any], qset: QuestionnaireSet) -> None:
     """Raise AssessmentError listing every problem with the answers (unknown ids, bad values)."""
     if not isinstance(answers, Mapping):
         raise AssessmentError(
-            problem("A208", detail=f"answers must be a mapping, not {type(answers).__name__}")
+            problem(
+                "A208",
+                detail=Bilingual(
+                    f"answers must be a mapping, not {type(answers).__name__}",
+                    f"答案必须是映射（键值对），而不是 {type(answers).__name__}",
+                ),
+            )
         )
     from assessment.answers import validate_answers
 

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assessment.errors import AssessmentError, problem
+from assessment.answers import EXPECTED
+from assessment.errors import AssessmentError, Bilingual, problem
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, Questionnaire, QuestionnaireSet
 from assessment.scoring import (
     BASELINE_SCORE,
@@ -136,7 +137,7 @@ def _encode_choice(
         except ValueError:
             where = _where(index, codes == k, item.id)
             if item.type == "yesno" or (item.type == "multiple" and not isinstance(value, list)):
-                expected = "true or false" if item.type == "yesno" else "a list of options"
+                expected = EXPECTED["yesno" if item.type == "yesno" else "multiple"]
                 raise AssessmentError(
                     problem("A204", path=where, value=value, expected=expected)
                 ) from None
@@ -173,7 +174,9 @@ def _encode_numeric(
                     "A202",
                     path=_where(index, out, item.id),
                     value=value,
-                    detail=f"allowed {c.min} to {c.max}",
+                    detail=Bilingual(
+                        f"allowed {c.min} to {c.max}", f"允许范围为 {c.min} 至 {c.max}"
+                    ),
                 )
             )
     codes, uniques = industry
@@ -225,7 +228,9 @@ def _object_numbers(
     if bad.any():
         value = obj[int(np.flatnonzero(bad)[0])]
         raise AssessmentError(
-            problem("A204", path=_where(index, bad, item.id), value=value, expected="a number")
+            problem(
+                "A204", path=_where(index, bad, item.id), value=value, expected=EXPECTED["numeric"]
+            )
         )
     x[dk | missing] = np.nan
     return x, dk, missing
@@ -432,7 +437,14 @@ def _areas(q: Questionnaire, x, ok, position, process, out: dict) -> np.ndarray:
 def score_batch(frame: pd.DataFrame, qset: QuestionnaireSet) -> pd.DataFrame:
     """Score one assessment per row of `frame` (columns = item ids); columns = flat() keys."""
     if not isinstance(frame, pd.DataFrame):
-        raise AssessmentError(problem("A208", detail="score_batch needs a pandas DataFrame"))
+        raise AssessmentError(
+            problem(
+                "A208",
+                detail=Bilingual(
+                    "score_batch needs a pandas DataFrame", "score_batch 需要 pandas DataFrame"
+                ),
+            )
+        )
     _check_columns(frame, qset)
     n = len(frame)
     index = frame.index

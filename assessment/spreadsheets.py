@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from assessment.answers import coerce_answer, validate_answers
-from assessment.errors import AssessmentError, Problem, Template, fail, problem
+from assessment.errors import AssessmentError, Bilingual, Problem, fail, foreign, problem
 from assessment.questionnaire import Item, QuestionnaireSet, Text
 
 MAX_BYTES = 20 * 1024 * 1024  # I701: refused before parsing
@@ -202,7 +202,7 @@ def detect_kind(filename: str) -> str:
     raise fail(
         "I702",
         kind="CSV / XLSX",
-        detail=Template(
+        detail=Bilingual(
             f"'{filename}' is neither .csv nor .xlsx",
             f"'{filename}' 的扩展名既不是 .csv 也不是 .xlsx",
         ),
@@ -225,7 +225,7 @@ def read_rows(data: bytes, kind: str, *, limit: int = MAX_BYTES) -> list[list[An
             raise fail(
                 "I702",
                 kind="CSV",
-                detail=Template("not UTF-8 or GB18030 text", "文本编码不是 UTF-8 或 GB18030"),
+                detail=Bilingual("not UTF-8 or GB18030 text", "文本编码不是 UTF-8 或 GB18030"),
             )
         try:
             return [row for row in csv.reader(io.StringIO(text, newline=""))]
@@ -250,10 +250,9 @@ def read_rows(data: bytes, kind: str, *, limit: int = MAX_BYTES) -> list[list[An
     raise ValueError(f"unknown kind {kind!r}; use one of {KINDS}")
 
 
-def _damaged(err: Exception, kind: str) -> Template:
+def _damaged(err: Exception, kind: str) -> Bilingual:
     # What the reader said is technical and English either way; the Chinese says what it means.
-    said = str(err) or type(err).__name__
-    return Template(said, f"文件已损坏或不是有效的 {kind} 文件（{said}）")
+    return foreign(str(err) or type(err).__name__, f"文件已损坏或不是有效的 {kind} 文件")
 
 
 def _check_unzipped(data: bytes) -> None:
@@ -312,7 +311,7 @@ def _header(rows: list[list[Any]], qset: QuestionnaireSet) -> tuple[list[str | N
     raise fail(
         "I702",
         kind="CSV / XLSX",
-        detail=Template("the file has no header row", "文件没有表头行"),
+        detail=Bilingual("the file has no header row", "文件没有表头行"),
     )
 
 
@@ -353,6 +352,9 @@ class ImportPreview:
         return len(self.valid) + len(self.rejected)
 
 
+A_YEAR = Bilingual("a year", "整数年份")
+
+
 def _year(raw: Any, filename: str, row: int) -> tuple[int | None, list[Problem]]:
     where = {"file": filename, "line": row, "path": YEAR}
     if _blank(raw):
@@ -360,9 +362,9 @@ def _year(raw: Any, filename: str, row: int) -> tuple[int | None, list[Problem]]
     try:
         number = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
     except ValueError:
-        return None, [problem("A204", value=raw, expected="整数年份 / a year", **where)]
+        return None, [problem("A204", value=raw, expected=A_YEAR, **where)]
     if not number.is_integer():
-        return None, [problem("A204", value=raw, expected="整数年份 / a year", **where)]
+        return None, [problem("A204", value=raw, expected=A_YEAR, **where)]
     if not MIN_YEAR <= number <= MAX_YEAR:
         return None, [
             problem("A202", value=int(number), detail=f"{MIN_YEAR} – {MAX_YEAR}", **where)
@@ -731,7 +733,7 @@ def commit(
                 )
             )
     except IntegrityError as err:  # (enterprise, year) or a credit code taken concurrently
-        raise fail("S411", value=filename or "import", year="—") from err
+        raise fail("S411", value=filename or Bilingual("import", "导入"), year="—") from err
     return CommitResult(tuple(ids), created)
 
 

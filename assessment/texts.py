@@ -12,6 +12,7 @@ questionnaires/*.yaml; coded error messages stay in assessment/errors.py.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -21,7 +22,11 @@ import yaml
 from babel import Locale
 
 from assessment import formatting
+from assessment.errors import PLACEHOLDER
+from assessment.errors import in_language as _in_language
 from assessment.questionnaire import Text
+
+log = logging.getLogger(__name__)
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -84,12 +89,25 @@ def text(key: str, lang: str, /, **params: Any) -> str:
         raw = _form(raw, lang, count)
         if isinstance(count, int | float) and not isinstance(count, bool):
             params[COUNT] = formatting.number(count, lang, grouping=True)
-    if params:
-        try:
-            return raw.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return raw
-    return raw
+    if "{" not in raw:
+        return raw
+    try:
+        return raw.format_map(_Filled(key, lang, params))
+    except (IndexError, ValueError):  # a positional or malformed field: show the text as it is
+        return raw
+
+
+class _Filled(dict[str, Any]):
+    """Placeholders in one language; a missing one renders as the errors' placeholder word."""
+
+    def __init__(self, key: str, lang: str, params: Mapping[str, Any]):
+        super().__init__((name, _in_language(value, lang)) for name, value in params.items())
+        self.key = key
+        self.lang = lang
+
+    def __missing__(self, name: str) -> str:
+        log.warning("text %r rendered without its parameter %r", self.key, name)
+        return PLACEHOLDER.get(self.lang)
 
 
 def bilingual(key: str, /, **params: Any) -> Text:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from argon2 import PasswordHasher
 
-from assessment import city_ranking, dashboard
+from assessment import city_ranking, dashboard, settings
 from assessment.dashboard import Filters
 from assessment.storage import Repository, make_engine
 from bench import database
@@ -80,7 +80,7 @@ def _page_figures(ctx, url: str, engine) -> tuple:
     name = f"bench-{secrets.token_hex(4)}"
     repo.add_user(name, "staff", "bench password 123")
     token = repo.authenticate(name, "bench password 123").token
-    old = os.environ.get("DATABASE_URL")
+    old = settings.DATABASE_URL.given()  # restored afterwards
     os.environ["DATABASE_URL"] = url
     try:
         first, change = [], []

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from assessment import settings
 from assessment.answers import effective_answers, is_relevant
 from bench import database
 from bench.timing import Partial, Row, Target, Timing, clock, paired_ratio
@@ -148,7 +149,7 @@ def run(ctx) -> list[Row]:
     url = database.with_peer_model(ctx, n, "pages")
     answers = json.loads(EXAMPLE.read_text(encoding="utf-8"))["answers"]
     target = target_section(ctx.qset, answers)
-    old = os.environ.get("DATABASE_URL")
+    old = settings.DATABASE_URL.given()  # restored afterwards
     os.environ["DATABASE_URL"] = url
     try:
         at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

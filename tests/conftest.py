@@ -3,10 +3,11 @@ a skip there means a component was missing, and that must not pass silently."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from assessment.settings import NO_SKIP
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +18,7 @@ def root() -> Path:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if os.environ.get("ASSESSMENT_NO_SKIP") != "1":
+    if not NO_SKIP.get():
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []

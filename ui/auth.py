@@ -27,10 +27,9 @@ USER_KEY = "staff_user"
 
 
 def _cookie_token() -> str | None:
-    try:
-        value = st.context.cookies.get(COOKIE_NAME)
-    except Exception:  # AppTest and bare execution have no browser request
-        return None
+    # Without a browser request (AppTest, bare execution) Streamlit gives no cookie, or a
+    # stand-in object under AppTest; it does not raise (Streamlit >= 1.67, pyproject).
+    value = st.context.cookies.get(COOKIE_NAME)
     return value if isinstance(value, str) and value else None
 
 
@@ -77,10 +76,8 @@ def require_role(*roles: str):
 
 def sign_in(username: str, password: str):
     """Check the password (U501/U502 raised), keep the session here and queue the cookie."""
-    try:
-        source = st.context.ip_address
-    except Exception:  # no browser request (tests)
-        source = None
+    # None on localhost and without a request; a stand-in object under AppTest (not a str).
+    source = st.context.ip_address
     # Throttling also counts failures per source address (storage, U502).
     source = source[:64] if isinstance(source, str) and source else None
     session = repository().authenticate(username, password, source=source)

@@ -4,16 +4,14 @@ the start-up warm-up of the peer index."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any
 
 import streamlit as st
 
+from assessment import settings
 from assessment.errors import AssessmentError
 from assessment.questionnaire import QuestionnaireSet
-
-QUESTIONNAIRES_ENV = "ASSESSMENT_QUESTIONNAIRES"
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +28,8 @@ def questionnaires() -> QuestionnaireSet:
 
     Raises AssessmentError (Q codes) when a file is broken; pages show a friendly message.
     """
-    return _questionnaires(os.environ.get(QUESTIONNAIRES_ENV) or None)
+    folder = settings.QUESTIONNAIRES.get()
+    return _questionnaires(str(folder) if folder is not None else None)
 
 
 @st.cache_resource(show_spinner=False)

@@ -209,7 +209,7 @@ def program_matches(result: Any, answers: Any, qset: Any) -> tuple | None:
         from assessment.programs import recommend_programs
 
         return recommend_programs(result, answers, _programs_set(qset))
-    except (ImportError, AttributeError, AssessmentError):
+    except AssessmentError:  # a coded library error (programs.yaml): the page says so
         return None
 
 
@@ -256,7 +256,7 @@ def roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> tuple | None:
 
         programs = _programs_set(qset) if matches is not None else None
         return improvement_roadmap(result, answers, qset, programs)
-    except (ImportError, AttributeError, AssessmentError):
+    except AssessmentError:  # a coded library error (programs.yaml): the page says so
         return None
 
 

@@ -65,10 +65,6 @@ def url_resume_code() -> str | None:
 
 def resume_link(code: str) -> str:
     """A link that reopens the assessment in any browser."""
-    base = None
-    try:
-        base = st.context.url
-    except Exception:  # bare execution (tests) has no browser context
-        base = None
+    base = st.context.url  # None without a browser (AppTest, bare execution); never raises
     base = (base or "http://localhost:8501/").split("?", 1)[0]
     return f"{base}?{RESUME_PARAM}={code}"

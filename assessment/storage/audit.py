@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assessment.errors import fail
+from assessment.errors import NOUNS, fail
 from assessment.storage.db import transaction
 from assessment.storage.models import AdvisorNote, Assessment, AuditEntry, Enterprise, PeerModel
 from assessment.storage.models import TypicalCase as TypicalCaseRow
@@ -102,7 +102,7 @@ class AuditStore:
     def _require_assessment(self, conn: Connection, assessment_id: int) -> None:
         found = conn.execute(select(Assessment.id).where(Assessment.id == assessment_id)).first()
         if found is None:
-            raise fail("S406", what="Assessment", value=assessment_id)
+            raise fail("S406", what=NOUNS["assessment"], value=assessment_id)
 
     def add_note(self, assessment_id: int, author: str, body: str) -> Note:
         """Attach an advisor's note to an assessment."""
@@ -230,7 +230,7 @@ class AuditStore:
         with transaction(self.engine, write=True) as conn:
             exists = conn.execute(select(PeerModel.id).where(PeerModel.version == version)).first()
             if not exists:
-                raise fail("S406", what="Peer model", value=version)
+                raise fail("S406", what=NOUNS["peer_model"], value=version)
             # Deactivate first: the partial unique index allows one active row at a time.
             conn.execute(update(PeerModel).where(PeerModel.active).values(active=False))
             conn.execute(update(PeerModel).where(PeerModel.version == version).values(active=True))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,21 +10,20 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
-from assessment.errors import fail
+from assessment import settings
+from assessment.errors import Bilingual, fail, foreign
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-ENV_VAR = "DATABASE_URL"
 
 
 def default_url() -> str:
     """The embedded SQLite database under <repo>/data/."""
-    return f"sqlite:///{REPO_ROOT / 'data' / 'assessment.db'}"
+    return settings.DATABASE_URL.default
 
 
 def database_url(url: str | None = None) -> str:
     """The URL to use: the argument, else $DATABASE_URL, else the SQLite default."""
-    return normalize_url(url or os.environ.get(ENV_VAR) or default_url())
+    return normalize_url(url or settings.DATABASE_URL.given() or default_url())
 
 
 def normalize_url(url: str) -> str:
@@ -82,7 +80,7 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
             with conn.begin():
                 yield conn
     except (exc.OperationalError, exc.InterfaceError) as err:
-        raise fail("S409", detail=_short(err)) from err
+        raise fail("S409", detail=foreign(_short(err), "数据库驱动报错")) from err
 
 
 def _short(err: Exception) -> str:
@@ -140,7 +138,7 @@ def check_schema(engine: Engine) -> None:
     current = current_revision(engine)
     head = head_revision()
     if current != head:
-        raise fail("S412", value=current or "empty", head=head)
+        raise fail("S412", value=current or Bilingual("empty", "空"), head=head)
 
 
 def open_database(url: str | None = None, *, upgrade_schema: bool | None = None) -> Engine:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assessment.answers import json_detail
-from assessment.errors import AssessmentError, fail, problem
+from assessment.errors import NOUNS, AssessmentError, Bilingual, fail, foreign, problem
 from assessment.questionnaire import QuestionnaireSet, Section
 from assessment.storage import rollup
 from assessment.storage.audit import AuditStore
@@ -77,24 +77,41 @@ def parse_answers(answers: Mapping[str, Any] | str) -> dict[str, Any]:
         except json.JSONDecodeError as err:
             raise fail("S404", detail=json_detail(err)) from None
         except ValueError:  # an integer of more than 4,300 digits
-            raise fail("S404", detail="a number has too many digits") from None
+            raise fail(
+                "S404", detail=Bilingual("a number has too many digits", "某个数字位数过多")
+            ) from None
         except RecursionError:
-            raise fail("S404", detail="the JSON is nested too deeply") from None
+            raise fail(
+                "S404", detail=Bilingual("the JSON is nested too deeply", "JSON 嵌套层数过多")
+            ) from None
         if not isinstance(answers, dict):
-            raise fail("S404", detail=f"an object is expected, not {type(answers).__name__}")
+            raise fail("S404", detail=_not_an_object(answers))
     if not isinstance(answers, Mapping):
-        raise fail("S404", detail=f"an object is expected, not {type(answers).__name__}")
+        raise fail("S404", detail=_not_an_object(answers))
     try:
         # What a JSON column (and PostgreSQL's jsonb) can hold: no NaN or infinity, no
         # lone surrogates, nothing nested beyond Python's stack.
         json.dumps(answers, allow_nan=False, ensure_ascii=False).encode("utf-8")
     except (ValueError, TypeError) as err:
-        raise fail("S404", detail=str(err)) from None
+        raise fail("S404", detail=foreign(err, "答案中有无法保存为 JSON 的值")) from None
     except UnicodeEncodeError:
-        raise fail("S404", detail="a text holds an invalid character (a lone surrogate)") from None
+        raise fail(
+            "S404",
+            detail=Bilingual(
+                "a text holds an invalid character (a lone surrogate)",
+                "某段文字含有无效字符（单独的代理码位）",
+            ),
+        ) from None
     except RecursionError:
-        raise fail("S404", detail="the answers are nested too deeply") from None
+        raise fail(
+            "S404", detail=Bilingual("the answers are nested too deeply", "答案嵌套层数过多")
+        ) from None
     return dict(answers)
+
+
+def _not_an_object(answers: object) -> Bilingual:
+    kind = type(answers).__name__
+    return Bilingual(f"an object is expected, not {kind}", f"应为对象，而不是 {kind}")
 
 
 def _finite(value: Any) -> float | None:
@@ -126,7 +143,7 @@ class DraftStore(AuditStore):
             section = q.section(section_id)
             if section is not None:
                 return section
-        raise fail("S406", what="Section", value=section_id)
+        raise fail("S406", what=NOUNS["section"], value=section_id)
 
     def _validate(
         self, answers: Mapping[str, Any], *, partial: bool, section: str | None = None
@@ -141,13 +158,13 @@ class DraftStore(AuditStore):
         current = self._qset().versions()
         for qid, version in sorted(stored.items()):
             if current.get(qid) != version:
-                valid = current.get(qid, "none")
+                valid = current.get(qid) or Bilingual("none", "无")
                 raise fail("S405", questionnaire=qid, value=version, valid=valid)
 
     def _row(self, conn: Connection, assessment_id: int):
         row = conn.execute(select(Assessment).where(Assessment.id == assessment_id)).first()
         if row is None:
-            raise fail("S406", what="Assessment", value=assessment_id)
+            raise fail("S406", what=NOUNS["assessment"], value=assessment_id)
         return row
 
     def _check_editable(self, row, expected_version: int) -> None:
@@ -172,7 +189,7 @@ class DraftStore(AuditStore):
         )
         row = conn.execute(query).first()
         if row is None:
-            raise fail("S406", what="Assessment", value=assessment_id)
+            raise fail("S406", what=NOUNS["assessment"], value=assessment_id)
         scores = None
         if row.status == "submitted":
             pairs = conn.execute(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Boolean, Engine, Float, Integer, String, Table, Text, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from assessment.errors import AssessmentError, fail, problem
+from assessment.errors import AssessmentError, Bilingual, fail, foreign, problem
 from assessment.storage import rollup
 from assessment.storage.db import current_revision, transaction
 from assessment.storage.drafts import parse_answers
@@ -64,44 +64,72 @@ def export_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
     return count
 
 
-def _bad(file: str, line: int, detail: str) -> AssessmentError:
+def _bad(file: str, line: int, detail: Bilingual) -> AssessmentError:
     return AssessmentError(problem("S410", file=file, line=line, detail=detail))
 
 
 def _decode(table: Table, data: Any, file: str, line: int) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise _bad(file, line, "'row' must be an object")
+        raise _bad(file, line, Bilingual("'row' must be an object", "'row' 必须是对象"))
     unknown = sorted(set(data) - set(table.c.keys()))
     if unknown:
-        raise _bad(file, line, f"{table.name} has no column {', '.join(unknown)}")
+        names = ", ".join(unknown)
+        raise _bad(
+            file,
+            line,
+            Bilingual(f"{table.name} has no column {names}", f"表 {table.name} 没有列 {names}"),
+        )
     out: dict[str, Any] = {}
     for column in table.columns:
         if column.key not in data:
-            raise _bad(file, line, f"the column {table.name}.{column.key} is missing")
+            where = f"{table.name}.{column.key}"
+            raise _bad(file, line, Bilingual(f"the column {where} is missing", f"缺少列 {where}"))
         value = data[column.key]
         where = f"{table.name}.{column.key}"
         if value is None:
             if not column.nullable:
-                raise _bad(file, line, f"{where} must not be null")
+                raise _bad(file, line, Bilingual(f"{where} must not be null", f"{where} 不能为空"))
         elif isinstance(column.type, UTCDateTime):
             try:
                 value = datetime.fromisoformat(value)
             except (TypeError, ValueError):
-                raise _bad(file, line, f"{where} is not an ISO timestamp: {value!r}") from None
+                raise _bad(
+                    file,
+                    line,
+                    Bilingual(
+                        f"{where} is not an ISO timestamp: {value!r}",
+                        f"{where} 不是 ISO 格式的时间：{value!r}",
+                    ),
+                ) from None
             if value.tzinfo is None:
-                raise _bad(file, line, f"{where} has no time zone: {data[column.key]!r}")
+                given = repr(data[column.key])
+                raise _bad(
+                    file,
+                    line,
+                    Bilingual(f"{where} has no time zone: {given}", f"{where} 缺少时区：{given}"),
+                )
         elif isinstance(column.type, Boolean):
             if not isinstance(value, bool):
-                raise _bad(file, line, f"{where} must be true or false")
+                raise _bad(
+                    file,
+                    line,
+                    Bilingual(f"{where} must be true or false", f"{where} 必须是 true 或 false"),
+                )
         elif isinstance(column.type, Integer):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise _bad(file, line, f"{where} must be an integer")
+                raise _bad(
+                    file, line, Bilingual(f"{where} must be an integer", f"{where} 必须是整数")
+                )
         elif isinstance(column.type, Float):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise _bad(file, line, f"{where} must be a number")
+                raise _bad(
+                    file, line, Bilingual(f"{where} must be a number", f"{where} 必须是数字")
+                )
         elif isinstance(column.type, String | Text):
             if not isinstance(value, str):
-                raise _bad(file, line, f"{where} must be a string")
+                raise _bad(
+                    file, line, Bilingual(f"{where} must be a string", f"{where} 必须是文本")
+                )
         elif table.name == "assessments" and column.key == "answers":
             try:  # answers may come as JSON text from other tools
                 value = parse_answers(value)
@@ -121,7 +149,9 @@ def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str,
     except FileNotFoundError as err:
         raise fail("C801", value=file) from err
     except (OSError, UnicodeDecodeError) as err:
-        raise _bad(file, 1, f"cannot be read as UTF-8 text: {err}") from None
+        raise _bad(
+            file, 1, foreign(err, "无法按 UTF-8 文本读取", "cannot be read as UTF-8 text")
+        ) from None
     header: dict[str, Any] | None = None
     rows: dict[str, list] = {t.name: [] for t in STORED}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -130,20 +160,30 @@ def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str,
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
-            raise _bad(file, number, f"not JSON: {err.msg}") from None
+            raise _bad(file, number, foreign(err.msg, "不是有效的 JSON", "not JSON")) from None
         if not isinstance(obj, dict):
-            raise _bad(file, number, "each line must be a JSON object")
+            raise _bad(
+                file, number, Bilingual("each line must be a JSON object", "每一行必须是 JSON 对象")
+            )
         if header is None:
             if obj.get("format") != FORMAT or obj.get("format_version") != FORMAT_VERSION:
-                raise _bad(file, number, f"the first line must be the {FORMAT} header, version 1")
+                raise _bad(
+                    file,
+                    number,
+                    Bilingual(
+                        f"the first line must be the {FORMAT} header, version 1",
+                        f"第一行必须是 {FORMAT} 文件头（版本 1）",
+                    ),
+                )
             header = obj
             continue
         table = _BY_NAME.get(obj.get("table"))  # type: ignore[arg-type]
         if table is None:
-            raise _bad(file, number, f"unknown table {obj.get('table')!r}")
+            name = repr(obj.get("table"))
+            raise _bad(file, number, Bilingual(f"unknown table {name}", f"未知的表 {name}"))
         rows[table.name].append((number, _decode(table, obj.get("row"), file, number)))
     if header is None:
-        raise _bad(file, 1, "the file is empty")
+        raise _bad(file, 1, Bilingual("the file is empty", "文件为空"))
     return header, rows
 
 
@@ -153,7 +193,15 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
     header, rows = read_export(path)
     schema = current_revision(engine)
     if header.get("schema") != schema:
-        raise _bad(file, 1, f"the export has schema {header.get('schema')}, the database {schema}")
+        theirs = header.get("schema")
+        raise _bad(
+            file,
+            1,
+            Bilingual(
+                f"the export has schema {theirs}, the database {schema}",
+                f"导出文件的数据库结构版本为 {theirs}，当前数据库为 {schema}",
+            ),
+        )
     total = 0
     with transaction(engine, write=True) as conn:
         for table in TABLES:
@@ -162,8 +210,11 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
                 raise _bad(
                     file,
                     1,
-                    f"the database is not empty ({table.name} has {n} rows); "
-                    "import only into a new database",
+                    Bilingual(
+                        f"the database is not empty ({table.name} has {n} rows); "
+                        "import only into a new database",
+                        f"数据库不是空的（表 {table.name} 有 {n} 行）；只能导入到新数据库",
+                    ),
                 )
         for table in STORED:
             batch = [row for _, row in rows[table.name]]
@@ -175,7 +226,13 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
                 first = rows[table.name][0][0]
                 detail = str(err.orig).strip().splitlines()[0] if err.orig else str(err)
                 raise _bad(
-                    file, first, f"{table.name} rows (from this line on): {detail}"
+                    file,
+                    first,
+                    foreign(
+                        detail,
+                        f"表 {table.name} 的行（从此行起）无法写入",
+                        f"{table.name} rows (from this line on)",
+                    ),
                 ) from None
             total += len(batch)
         if conn.dialect.name == "postgresql":

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assessment.errors import fail
+from assessment.errors import NOUNS, fail
 from assessment.storage.audit import AuditStore
 from assessment.storage.db import transaction
 from assessment.storage.models import ROLES, LoginSession, SignInFailure
@@ -93,7 +93,7 @@ class UserStore(AuditStore):
         with transaction(self.engine) as conn:
             row = self._user_row(conn, username)
         if row is None:
-            raise fail("S406", what="User", value=username)
+            raise fail("S406", what=NOUNS["user"], value=username)
         return _user(row)
 
     def disable_user(self, username: str, *, actor: str = "system") -> User:
@@ -101,7 +101,7 @@ class UserStore(AuditStore):
         with transaction(self.engine, write=True) as conn:
             row = self._user_row(conn, username)
             if row is None:
-                raise fail("S406", what="User", value=username)
+                raise fail("S406", what=NOUNS["user"], value=username)
             conn.execute(update(UserRow).where(UserRow.id == row.id).values(disabled=True))
             conn.execute(delete(LoginSession).where(LoginSession.user_id == row.id))
             self._audit(conn, actor, "disable_user", "user", username)

@@ -21,11 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from assessment.settings import TEST_DATABASE_URL  # noqa: E402
 from bench import report  # noqa: E402
 from bench.__main__ import BENCHMARKS  # noqa: E402
 from bench.timing import Row, Target, Timing, format_value, interleaved, paired_ratio  # noqa: E402
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = TEST_DATABASE_URL.get()
 # Rows each benchmark must produce (dashboard: 4 figures × SQLite and PostgreSQL).
 EXPECTED_ROWS = {
     "scoring": 1,

@@ -15,6 +15,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from assessment.settings import NO_SKIP
+
 settings.register_profile(
     "ci",
     max_examples=1000,
@@ -36,7 +38,7 @@ def profile_name() -> str:
     chosen = os.environ.get("HYPOTHESIS_PROFILE")
     if chosen:
         return chosen
-    if os.environ.get("CI") or os.environ.get("ASSESSMENT_NO_SKIP") == "1":
+    if os.environ.get("CI") or NO_SKIP.get():
         return "ci"
     return "dev"
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
 
+from assessment.settings import TEST_DATABASE_URL
 from assessment.storage import make_engine, upgrade
 from assessment.storage.models import TABLES
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = TEST_DATABASE_URL.get()
 BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.pg)]
 
 

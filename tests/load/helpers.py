@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 import assessment
 from assessment import demo
 from assessment.answers import answers_document
+from assessment.settings import TEST_DATABASE_URL
 from assessment.storage import Repository
 from bench import server
 
@@ -36,9 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-gpu-compositing",
     "--disable-smooth-scrolling",
 ]
-PG_ADMIN_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_URL = TEST_DATABASE_URL.get()
 PG_VERSION_DIR = Path("/etc/postgresql")
 
 

@@ -47,8 +47,9 @@ def test_one_catalogue_per_language():
         # an unknown language falls back to Chinese; an unknown key shows itself
         ("ui.nav.landing", "fr", {}, "首页"),
         ("no.such.key", "en", {}, "no.such.key"),
-        # a missing param leaves the text unfilled rather than failing the page
-        ("level.n", "en", {}, "Level {n}"),
+        # a missing param shows the placeholder word (and is logged), never the braces
+        ("level.n", "en", {}, "Level (unknown)"),
+        ("level.n", "zh", {}, "（未知） 级"),
     ],
 )
 def test_text_in_a_language(key, lang, params, shown):
@@ -74,7 +75,7 @@ def test_chinese_has_one_form():
 
 
 def test_a_plural_without_its_count_reads_the_other_form():
-    assert text("advisor.whatif_changed", "en") == "{count} answers changed."
+    assert text("advisor.whatif_changed", "en") == "(unknown) answers changed."
 
 
 def test_key_and_params_are_positional_so_any_param_name_works():
@@ -94,3 +95,13 @@ def test_plural_forms_load_as_mappings(tmp_path):
     loaded = load_catalogue(tmp_path)
     assert loaded["zh"]["a"] == "{count} 项"
     assert dict(loaded["en"]["a"]) == {"one": "{count} item", "other": "{count} items"}
+
+
+def test_a_text_missing_its_parameter_shows_the_placeholder_word_not_the_braces() -> None:
+    from assessment.errors import PLACEHOLDER
+    from assessment.texts import catalogue, text
+
+    key, raw = next((k, v) for k, v in catalogue()["zh"].items() if isinstance(v, str) and "{" in v)
+    for lang in ("zh", "en"):
+        shown = text(key, lang)
+        assert "{" not in shown and PLACEHOLDER.get(lang) in shown, (key, raw, shown)

@@ -29,10 +29,9 @@ def lang_from_locale(locale: str | None) -> str:
 
 
 def _browser_locale() -> str | None:
-    try:
-        return st.context.locale
-    except Exception:  # older runtimes or bare execution have no context
-        return None
+    # None without a browser (AppTest, bare execution); Streamlit >= 1.67 (pyproject) has
+    # st.context.locale and does not raise here, so there is nothing to catch.
+    return st.context.locale
 
 
 def lang() -> str:
