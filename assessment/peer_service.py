@@ -29,7 +29,7 @@ from assessment.errors import AssessmentError, fail
 from assessment.peers import K_MIN, Benchmark, PeerIndex, PeerModel, load_model
 from assessment.questionnaire import QuestionnaireSet, Text
 from assessment.scoring import AssessmentResult, questionnaire_of_kind, score_assessment
-from assessment.storage.population import (
+from assessment.storage.queries.peers import (
     PopulationVersion,
     latest_population,
     merge_latest,

@@ -228,14 +228,6 @@ def _submit(
     merged = {**in_hand, **values}
     merged = {k: v for k, v in merged.items() if v is not None}
     bad = {p.path for p in found}
-    # An answer that could not be read keeps its old value for the rest of the check.
-    checked = {k: v for k, v in merged.items() if k not in bad}
-    found += [
-        p
-        for p in validate_answers(checked, qset, partial=True, section=step.id)
-        if p.path not in bad
-        and (p.path in raws or (p.code == "A205" and _in_section(qset, p.path, step.id)))
-    ]
     effective = state.effective(merged, qset)
     shown_before = set(raws)
     shown_now = {it.id for it in state.visible_items(step.section, effective)}
@@ -248,6 +240,13 @@ def _submit(
     }
     st.session_state.setdefault(PENDING_KEY, {})[step.id] = section_values
     if found or appeared:
+        # Nothing is saved: check the rest of the page here, to show every problem at once.
+        # (A save is checked once, by the repository; its problems are shown the same way.)
+        # An answer that could not be read keeps its old value for the rest of the check.
+        checked = {k: v for k, v in merged.items() if k not in bad}
+        found += _on_page(
+            validate_answers(checked, qset, partial=True, section=step.id), qset, step, raws, bad
+        )
         grouped = state.group_problems(found)
         for item_id in appeared:
             it = qset.item(item_id)
@@ -261,7 +260,19 @@ def _submit(
             state.set_problems(grouped)
         state.bump()
         return
-    _save(qset, step, section_values, target)
+    _save(qset, step, section_values, target, raws)
+
+
+def _on_page(
+    problems: list[Problem], qset: QuestionnaireSet, step: state.Step, raws: dict, bad: set
+) -> list[Problem]:
+    """The problems shown on this page: of its answered items, or a required one missing."""
+    return [
+        p
+        for p in problems
+        if p.path not in bad
+        and (p.path in raws or (p.code == "A205" and _in_section(qset, p.path, step.id)))
+    ]
 
 
 def _in_section(qset: QuestionnaireSet, item_id: str | None, section_id: str) -> bool:
@@ -274,6 +285,7 @@ def _save(
     step: state.Step,
     section_values: dict[str, Any],
     target: int,
+    raws: dict[str, Any],
 ) -> None:
     # Only the shown (relevant) questions of this page are written.
     cur = session.current()
@@ -289,6 +301,11 @@ def _save(
             return
         if err.code == "S402":
             st.session_state[STALE_KEY] = err
+            return
+        shown = _on_page(list(err.problems), qset, step, raws, set())
+        if shown and all(p.code.startswith("A") for p in err.problems):
+            state.set_problems(state.group_problems(shown))
+            state.bump()
             return
         raise
     answers = state.answers()
