@@ -255,6 +255,8 @@ def _insert(
     the number of enterprises created and the rollup cells stored enterprises were in."""
     order = sorted(range(len(new)), key=lambda i: new[i].year)  # earlier years first: links
     facts = [enterprise_facts(n.answers) for n in new]
+    if any("credit_code" not in f for f in facts):
+        raise ValueError("every new submitted assessment needs its credit code (validated rows)")
     codes = sorted({f["credit_code"] for f in facts})
     enterprise_ids: dict[str, int] = {}
     for start in range(0, len(codes), CODE_CHUNK):
