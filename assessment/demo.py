@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assessment.questionnaire import DONT_KNOW, Item, QuestionnaireSet
 from assessment.reference import CITIES, uscc_check_char
+
+if TYPE_CHECKING:
+    from assessment.storage.db import Engine
 
 SYNTHETIC_PREFIX = "合成示例"
 YEAR = 2026
@@ -266,106 +269,35 @@ def generate(qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026) -> list
 # --- loading the population into a database ------------------------------------------
 
 
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if np.isnan(value) or np.isinf(value) else value
+def seed(engine: Engine, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026) -> int:
+    """Insert the demo population as submitted assessments, in one transaction; returns n.
 
-
-def seed(engine: Any, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2026) -> int:
-    """Insert the demo population as submitted assessments, in one transaction; returns n."""
+    Refused (S410) when the database already holds assessments.
+    """
     from datetime import UTC, datetime
 
     import pandas as pd
-    from sqlalchemy import func, insert, select
 
-    from assessment.errors import Bilingual, fail
-    from assessment.reference import size_class
+    from assessment.scored import batch_scores
     from assessment.scoring import score_batch
-    from assessment.spreadsheets import key_scores
-    from assessment.storage import rollup
-    from assessment.storage.db import transaction
-    from assessment.storage.facts import answer_facts
-    from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
+    from assessment.storage.submissions import NewSubmission, store_new
 
     population = generate(qset, n, seed=seed)
-    scores = score_batch(pd.DataFrame([d.answers for d in population]), qset)
-    versions = qset.versions()
-    with transaction(engine, write=True) as conn:
-        if conn.execute(select(func.count()).select_from(Assessment)).scalar_one():
-            raise fail(
-                "S410",
-                detail=Bilingual(
-                    "the database already holds assessments; seed an empty one",
-                    "数据库中已有评估；请向空数据库填充示例数据",
-                ),
-            )
-        # Bulk inserts with RETURNING in parameter order (SQLAlchemy "insertmanyvalues").
-        first = {}
-        for i, d in enumerate(population):
-            first.setdefault(d.key, i)
-        keys = sorted(first)
-        enterprise_rows = []
-        for k in keys:
-            d = population[first[k]]
-            a = d.answers
-            enterprise_rows.append(
-                {
-                    "credit_code": a["profile.credit_code"],
-                    "name": a["profile.name"],
-                    "city": a["profile.city"],
-                    "industry": a["profile.industry"],
-                    "size_class": size_class(a["profile.employees"], a["profile.revenue"]),
-                    "created_at": datetime(d.year, 3, 1, tzinfo=UTC),
-                }
-            )
-        returned = conn.execute(
-            insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
-            enterprise_rows,
-        ).scalars()
-        ids = dict(zip(keys, returned, strict=True))
-        previous: dict[int, int] = {}
-        # Earlier years first, so next year's record can link back to it.
-        for year in sorted({d.year for d in population}):
-            batch = [i for i, d in enumerate(population) if d.year == year]
-            rows = []
-            for i in batch:
-                d = population[i]
-                when = datetime(d.year, 3 + d.key % 9, 1 + d.key % 27, 9, tzinfo=UTC)
-                rows.append(
-                    {
-                        "enterprise_id": ids[d.key],
-                        "year": d.year,
-                        "status": "submitted",
-                        "questionnaire_versions": versions,
-                        "answers": dict(d.answers),
-                        "version": 2,
-                        "created_at": when,
-                        "updated_at": when,
-                        "submitted_at": when,
-                        "previous_assessment_id": previous.get(d.key),
-                    }
-                )
-            new_ids = conn.execute(
-                insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows
-            ).scalars()
-            score_rows, long_rows = [], []
-            for i, assessment_id, row in zip(batch, new_ids, rows, strict=True):
-                previous[population[i].key] = assessment_id
-                flat = {k: _clean(v) for k, v in scores.iloc[i].items()}
-                score_rows.append(
-                    {
-                        "assessment_id": assessment_id,
-                        "scored_at": row["submitted_at"],
-                        **key_scores(flat),
-                        **answer_facts(row["answers"]),
-                    }
-                )
-                long_rows += [
-                    {"assessment_id": assessment_id, "key": k, "value": v} for k, v in flat.items()
-                ]
-            conn.execute(insert(Score), score_rows)
-            conn.execute(insert(AssessmentScore), long_rows)
-        rollup.rebuild(conn)
+    scores = batch_scores(score_batch(pd.DataFrame([d.answers for d in population]), qset))
+    # An enterprise is registered in March of the year of its first row (its latest year).
+    registered: dict[int, datetime] = {}
+    for d in population:
+        registered.setdefault(d.key, datetime(d.year, 3, 1, tzinfo=UTC))
+    rows = [
+        NewSubmission(
+            year=d.year,
+            answers=dict(d.answers),
+            scores=flat,
+            submitted_at=datetime(d.year, 3 + d.key % 9, 1 + d.key % 27, 9, tzinfo=UTC),
+            version=2,
+            enterprise_created_at=registered[d.key],
+        )
+        for d, flat in zip(population, scores, strict=True)
+    ]
+    store_new(engine, rows, versions=qset.versions(), empty_only=True, name="demo")
     return len(population)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from assessment.errors import AssessmentError, fail
 from assessment.peers import K_MIN, Benchmark, PeerIndex, PeerModel, load_model
 from assessment.questionnaire import QuestionnaireSet, Text
 from assessment.scoring import AssessmentResult, questionnaire_of_kind, score_assessment
-from assessment.storage.population import (
+from assessment.storage.queries.peers import (
     PopulationVersion,
     latest_population,
     merge_latest,
@@ -37,6 +37,10 @@ from assessment.storage.population import (
     population_version,
     scored_ids,
 )
+
+if TYPE_CHECKING:
+    from assessment.programs import ProgramMatch, ProgramSet
+    from assessment.storage import AssessmentRecord, Repository
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +166,7 @@ class PeerService:
 
     def __init__(
         self,
-        repo: Any,
+        repo: Repository,
         qset: QuestionnaireSet,
         *,
         with_programs: bool = True,
@@ -182,7 +186,7 @@ class PeerService:
         self._worker: threading.Thread | None = None
         self._attempted: float | None = None  # clock() when the last rebuild began
         self._checked: float | None = None  # clock() when the population was last looked at
-        self._programs: Any = None
+        self._programs: ProgramSet | None = None
 
     # --- loading -----------------------------------------------------------------
     def active_model(self) -> PeerModel:
@@ -317,14 +321,14 @@ class PeerService:
         return frame.sort_values(["year", "assessment_id"], ascending=False).reset_index(drop=True)
 
     # --- one enterprise ----------------------------------------------------------
-    def _record(self, assessment_id: int) -> Any:
+    def _record(self, assessment_id: int) -> AssessmentRecord:
         record = self.repo.get(assessment_id)
         if not record.submitted:
             raise fail("M605", value=assessment_id)
         return record
 
     @staticmethod
-    def facts(record: Any) -> dict[str, str | None]:
+    def facts(record: AssessmentRecord) -> dict[str, str | None]:
         """The peer-group keys of an assessment record."""
         return {"industry": record.industry, "size_class": record.size_class, "city": record.city}
 
@@ -332,7 +336,7 @@ class PeerService:
         """Cluster, percentiles per peer group and gap to the cluster's top quartile."""
         return self.benchmark_of(self._record(assessment_id))
 
-    def benchmark_of(self, record: Any) -> Benchmark:
+    def benchmark_of(self, record: AssessmentRecord) -> Benchmark:
         """`benchmark_for` of an assessment record already read (M605 for a draft).
 
         The enterprise is placed with the record's own stored scores, so a just-submitted
@@ -342,7 +346,9 @@ class PeerService:
             raise fail("M605", value=record.id)
         return self.index().benchmark(record.scores or {}, self.facts(record))
 
-    def benchmark_scores(self, scores: Mapping[str, float | None], record: Any) -> Benchmark:
+    def benchmark_scores(
+        self, scores: Mapping[str, float | None], record: AssessmentRecord
+    ) -> Benchmark:
         """The benchmark of any scores (e.g. a what-if result) with a record's group keys."""
         clean = {k: (None if v is None or v != v else float(v)) for k, v in scores.items()}
         return self.index().benchmark(clean, self.facts(record))
@@ -417,7 +423,7 @@ class PeerService:
         return MapPoints(frame.reset_index(drop=True), total, sampled)
 
     # --- what-if -------------------------------------------------------------------
-    def programs(self) -> Any:
+    def programs(self) -> ProgramSet | None:
         """The special-program definitions (None when built with with_programs=False)."""
         if self._programs is None and self.with_programs:
             from assessment.programs import load_programs
@@ -427,7 +433,7 @@ class PeerService:
 
     def what_if(
         self, answers: Mapping[str, Any], changes: Mapping[str, Any]
-    ) -> tuple[AssessmentResult, tuple | None]:
+    ) -> tuple[AssessmentResult, tuple[ProgramMatch, ...] | None]:
         """Scores and program matches with `changes` applied to `answers`; nothing is saved."""
         from assessment.answers import validate_answers
 

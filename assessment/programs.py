@@ -11,13 +11,12 @@ derived profile facts, `${profile.size_class}` and `${profile.variant}`.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -34,6 +33,9 @@ from assessment.loader import (
 )
 from assessment.questionnaire import DONT_KNOW, RATINGS, QuestionnaireSet, Text
 from assessment.texts import bilingual, text
+
+if TYPE_CHECKING:
+    from assessment.scored import ScoredFacts
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "programs.yaml"
 
@@ -746,7 +748,9 @@ def load_programs(
 # --- evaluation ------------------------------------------------------------------------
 
 
-def context(result: Any, answers: Mapping[str, Any], qset: QuestionnaireSet) -> dict[str, Any]:
+def context(
+    result: ScoredFacts, answers: Mapping[str, Any], qset: QuestionnaireSet
+) -> dict[str, Any]:
     """What rules are evaluated against: relevant answers, derived facts and score.* keys."""
     from assessment.answers import effective_answers
 
@@ -754,8 +758,8 @@ def context(result: Any, answers: Mapping[str, Any], qset: QuestionnaireSet) -> 
     ctx: dict[str, Any] = effective_answers(answers, qset)
     ctx["profile.size_class"] = result.profile.size_class
     ctx["profile.variant"] = result.profile.variant
-    for key, value in result.flat().items():
-        if isinstance(value, float) and math.isnan(value):
+    for key, value in result.scores.items():
+        if value is None:
             continue  # no score: "no value" in conditions
         ctx[SCORE_PREFIX + key] = value
     return ctx
@@ -875,7 +879,7 @@ def _evaluate(program: Program, ctx: Mapping[str, Any], programs: ProgramSet) ->
 
 
 def recommend_programs(
-    result: Any, answers: Mapping[str, Any], programs: ProgramSet
+    result: ScoredFacts, answers: Mapping[str, Any], programs: ProgramSet
 ) -> tuple[ProgramMatch, ...]:
     """Rank the eight programs for one assessment: eligible first, then by fit, then §3 order."""
     ctx = context(result, answers, programs.qset)

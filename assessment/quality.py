@@ -4,7 +4,8 @@ Four kinds, each a plain rule documented in docs/staff.md: duplicate enterprises
 are the same once spacing, width and punctuation are ignored, or credit codes that differ
 only in their check character or look-alike letters), straight-lined answers (every CMMM
 requirement rated the same), implausible numbers (R&D ratio over 50 %, investment growth
-over 1000 %), and drafts nobody has touched for more than 90 days.
+over 1000 %), and drafts nobody has touched for more than 90 days. The rows are read by
+assessment/storage/queries/quality.py; this module holds the rules.
 """
 
 from __future__ import annotations
@@ -14,15 +15,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
 
 from assessment.questionnaire import DONT_KNOW, QuestionnaireSet, Text
-from assessment.storage.db import transaction
-from assessment.storage.models import Assessment, Enterprise
 
 RD_RATIO_MAX = 50.0  # %, profile.rd_ratio
 INVEST_GROWTH_MAX = 10.0  # +1000 %: this year ÷ last year − 1
@@ -144,36 +142,29 @@ def answer_flags(
     return out
 
 
-def quality_flags(
-    engine: Engine, qset: QuestionnaireSet, *, now: datetime | None = None
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    """What the rules read of one stored assessment (draft or submitted)."""
+
+    id: int
+    enterprise_id: int
+    name: str
+    year: int
+    status: str
+    updated_at: datetime
+    answers: Mapping[str, Any]
+
+
+def all_flags(
+    enterprises: Sequence[tuple[int, str, str]],
+    assessments: Iterable[StoredAssessment],
+    qset: QuestionnaireSet,
+    now: datetime,
 ) -> list[Flag]:
-    """Every flag over the database, grouped by kind in the order of KINDS."""
-    now = now or datetime.now(UTC)
-    with transaction(engine) as conn:
-        enterprises = [
-            (r.id, r.name, r.credit_code)
-            for r in conn.execute(
-                select(Enterprise.id, Enterprise.name, Enterprise.credit_code).order_by(
-                    Enterprise.id
-                )
-            )
-        ]
-        rows = conn.execute(
-            select(
-                Assessment.id,
-                Assessment.enterprise_id,
-                Assessment.year,
-                Assessment.status,
-                Assessment.updated_at,
-                Assessment.answers,
-                Enterprise.name,
-            )
-            .join_from(Assessment, Enterprise, Enterprise.id == Assessment.enterprise_id)
-            .order_by(Assessment.id)
-        ).all()
+    """Every flag over the stored enterprises and assessments, grouped by kind in KINDS order."""
     flags = duplicate_flags(enterprises)
-    for r in rows:
-        flags += answer_flags(r.id, r.enterprise_id, r.name, r.year, r.answers or {}, qset)
+    for r in assessments:
+        flags += answer_flags(r.id, r.enterprise_id, r.name, r.year, r.answers, qset)
         if r.status == "draft" and now - r.updated_at > ABANDONED_AFTER:
             days = (now - r.updated_at).days
             flags.append(

@@ -1,8 +1,9 @@
 """The results summary and the PDF report (fpdf2, charts by matplotlib, CJK font).
 
-`summarise(result, qset)` turns an AssessmentResult into labelled, bilingual facts that
-both the results page and the PDF show. `build_pdf(...)` renders them in one language:
-texts from the catalogue (`report.*` keys, assessment/texts.py), numbers through
+`summarise(result, qset)` turns a scored assessment — an AssessmentResult, or the stored
+ScoredAssessment the results page reads — into labelled, bilingual facts that both the
+results page and the PDF show. `build_pdf(...)` renders them in one language: texts from
+the catalogue (`report.*` keys, assessment/texts.py), numbers through
 assessment/formatting.py (the results page's rounding). No Streamlit here.
 """
 
@@ -20,6 +21,7 @@ from assessment import formatting, settings
 from assessment.charts import AreaPoint, area_label, radar_points, strongest_weakest
 from assessment.errors import fail
 from assessment.questionnaire import QuestionnaireSet, Text
+from assessment.scored import Scored
 from assessment.texts import bilingual, text
 
 # --- summary ---------------------------------------------------------------------------
@@ -95,8 +97,8 @@ def _item_label(qset: QuestionnaireSet, item_id: str) -> Text:
     return item.label if item is not None else Text(item_id, item_id)
 
 
-def summarise(result: Any, qset: QuestionnaireSet) -> Summary:
-    """Label an AssessmentResult with level, band and stage names from the questionnaires."""
+def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
+    """Label a scored assessment (fresh or stored) with level, band and stage names."""
     cm, gr, it = result.cmmm, result.green, result.integration
     level = level_name = level_meaning = None
     if cm is not None:

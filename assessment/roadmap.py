@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment import scoring
-from assessment.programs import SCORE_PREFIX, ProgramSet
+from assessment.programs import SCORE_PREFIX, ProgramMatch, ProgramSet
 from assessment.questionnaire import RATINGS, Item, Questionnaire, QuestionnaireSet, Text
+from assessment.scored import Scored
 from assessment.texts import bilingual
 
 TARGET_RATING = "full"
@@ -114,15 +115,20 @@ RuleStates = Sequence[tuple[str, frozenset[str], bool]]  # (program id, refs, ho
 
 
 def _rule_states(
-    programs: ProgramSet | None, result: Any, answers: Mapping[str, Any]
+    programs: ProgramSet | None,
+    result: Scored,
+    answers: Mapping[str, Any],
+    matches: Sequence[ProgramMatch] | None = None,
 ) -> list[tuple[str, frozenset[str], bool]]:
     """(program id, refs, holds) of every gate and signal for this assessment."""
     if programs is None:
         return []
-    from assessment.programs import recommend_programs
+    if matches is None:
+        from assessment.programs import recommend_programs
 
+        matches = recommend_programs(result, answers, programs)
     out = []
-    for match in recommend_programs(result, answers, programs):
+    for match in matches:
         prog = programs.program(match.program_id)
         by_id = {rule.id: rule for rule in prog.rules}
         for outcome in match.outcomes:
@@ -160,9 +166,10 @@ def _actions(
 
 
 def _cmmm_entries(
-    q: Questionnaire, result: Any, answers: Mapping[str, Any], rules: RuleStates
+    q: Questionnaire, result: Scored, answers: Mapping[str, Any], rules: RuleStates
 ) -> list[RoadmapEntry]:
     cmmm = result.cmmm
+    assert cmmm is not None, "called for a CMMM result only"
     target = _blocking_level(cmmm.level_scores)
     if target is None:
         return []  # every level passes: level 5, nothing left to close
@@ -216,7 +223,7 @@ def _area_entries(
     q: Questionnaire,
     family_kind: str,
     areas: Sequence[Any],
-    result: Any,
+    result: Scored,
     answers: Mapping[str, Any],
     rules: RuleStates,
 ) -> list[RoadmapEntry]:
@@ -238,7 +245,8 @@ def _area_entries(
         ]
         weight = scoring.section_weight(section, variant) / 100.0
         if family_kind == "green" and weight == 0:
-            failed = [it for it in items if it.id in result.green.failed_vetoes]
+            vetoes = result.green.failed_vetoes if result.green is not None else ()
+            failed = [it for it in items if it.id in vetoes]
             if not failed:
                 continue  # the veto area carries no points; only a failed veto matters
             open_items, gap, weight = failed, 1.0, VETO_WEIGHT
@@ -271,13 +279,18 @@ def _area_entries(
 
 
 def improvement_roadmap(
-    result: Any,
+    result: Scored,
     answers: Mapping[str, Any],
     qset: QuestionnaireSet,
     programs: ProgramSet | None = None,
+    *,
+    matches: Sequence[ProgramMatch] | None = None,
 ) -> tuple[RoadmapEntry, ...]:
-    """Areas to improve, highest priority first (gap × weight × (1 + programs touched))."""
-    rules = _rule_states(programs, result, answers)
+    """Areas to improve, highest priority first (gap × weight × (1 + programs touched)).
+
+    `matches`: `recommend_programs` of this assessment when the caller has them already.
+    """
+    rules = _rule_states(programs, result, answers, matches)
     entries: list[RoadmapEntry] = []
     q = scoring.questionnaire_of_kind(qset, "cmmm")
     if q is not None and result.cmmm is not None:

@@ -148,6 +148,11 @@ class AssessmentResult:
     dont_know: tuple[str, ...] = ()
     unanswered: tuple[str, ...] = ()
 
+    @property
+    def scores(self) -> dict[str, float | None]:
+        """`flat()` with None where there is no score: what storage keeps and programs read."""
+        return {k: None if math.isnan(v) else v for k, v in self.flat().items()}
+
     def flat(self) -> dict[str, float]:
         """The numbers stored beside the assessment; NaN where there is no score."""
         out: dict[str, float] = {}
@@ -400,9 +405,10 @@ def profile_facts(answers: Mapping[str, Any]) -> ProfileFacts:
     )
 
 
-def _item_states(
+def item_states(
     answers: Mapping[str, Any], qset: QuestionnaireSet, industry: str | None
 ) -> dict[str, ItemScore]:
+    """Each scored item's status and 0–100 score (answers already valid)."""
     from assessment.answers import effective_answers
 
     # A skip cascades: an item whose `relevant` refers to a skipped item sees no answer.
@@ -592,8 +598,13 @@ def check_answers(answers: Mapping[str, Any], qset: QuestionnaireSet) -> None:
 def score_assessment(answers: Mapping[str, Any], qset: QuestionnaireSet) -> AssessmentResult:
     """Score one assessment's answers against a questionnaire set."""
     check_answers(answers, qset)
+    return score_checked(answers, qset)
+
+
+def score_checked(answers: Mapping[str, Any], qset: QuestionnaireSet) -> AssessmentResult:
+    """`score_assessment` of answers the caller has just validated (not checked again)."""
     profile = profile_facts(answers)
-    states = _item_states(answers, qset, profile.industry)  # answers are valid by now
+    states = item_states(answers, qset, profile.industry)
     cmmm = green = integration = None
     present = []
     q = questionnaire_of_kind(qset, "cmmm")

@@ -18,14 +18,17 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from assessment.answers import coerce_answer, validate_answers
 from assessment.errors import AssessmentError, Bilingual, Problem, fail, foreign, problem
 from assessment.questionnaire import Item, QuestionnaireSet, Text
+
+if TYPE_CHECKING:
+    from assessment.dashboard import Filters
+    from assessment.storage.db import Engine
 
 MAX_BYTES = 20 * 1024 * 1024  # I701: refused before parsing
 # An XLSX is a zip: its members' declared uncompressed sizes are checked before opening
@@ -406,26 +409,6 @@ def _credit_code(answers: Mapping[str, Any]) -> str | None:
     return code.strip().upper() if isinstance(code, str) and code.strip() else None
 
 
-def _existing(engine: Engine, pairs: set[tuple[str, int]]) -> set[tuple[str, int]]:
-    from assessment.storage.db import transaction
-    from assessment.storage.models import Assessment, Enterprise
-
-    if not pairs:
-        return set()
-    found: set[tuple[str, int]] = set()
-    codes = sorted({code for code, _ in pairs})
-    with transaction(engine) as conn:
-        for start in range(0, len(codes), 500):
-            chunk = codes[start : start + 500]
-            rows = conn.execute(
-                select(Enterprise.credit_code, Assessment.year)
-                .join(Assessment, Assessment.enterprise_id == Enterprise.id)
-                .where(Enterprise.credit_code.in_(chunk))
-            ).all()
-            found.update((r.credit_code, r.year) for r in rows)
-    return found & pairs
-
-
 def validate_upload(
     data: bytes,
     filename: str,
@@ -480,7 +463,11 @@ def validate_upload(
         for _, _, answers, year, problems in parsed
         if not problems and year is not None and (code := _credit_code(answers))
     }
-    taken = _existing(engine, pairs) if engine is not None else set()
+    taken: set[tuple[str, int]] = set()
+    if engine is not None:
+        from assessment.storage.submissions import existing_pairs
+
+        taken = existing_pairs(engine, pairs)
     first_seen: set[tuple[str, int]] = set()
     valid: list[ImportRow] = []
     rejected: list[RejectedRow] = []
@@ -509,6 +496,7 @@ def validate_upload(
 
 
 def _score(rows: list[ImportRow], qset: QuestionnaireSet) -> list[ImportRow]:
+    from assessment.scored import batch_scores
     from assessment.scoring import score_batch
 
     if not rows:
@@ -516,14 +504,10 @@ def _score(rows: list[ImportRow], qset: QuestionnaireSet) -> list[ImportRow]:
     # score_batch gives the numbers of score_assessment (its contract) at a fraction of
     # the cost: one by one, scoring was a third of a 10,000-row import.
     flat = score_batch(pd.DataFrame.from_records([dict(r.answers) for r in rows]), qset)
-    out = []
-    for r, values in zip(rows, flat.itertuples(index=False, name=None), strict=True):
-        scores = {
-            k: (None if v is None or v != v else float(v))
-            for k, v in zip(flat.columns, values, strict=True)
-        }
-        out.append(ImportRow(r.row, r.year, r.answers, scores))
-    return out
+    return [
+        ImportRow(r.row, r.year, r.answers, scores)
+        for r, scores in zip(rows, batch_scores(flat), strict=True)
+    ]
 
 
 def prepared_rows(
@@ -561,35 +545,6 @@ def rejected_bytes(preview: ImportPreview, lang: str = "zh") -> bytes:
 # --- commit ------------------------------------------------------------------------------
 
 
-KEY_SCORE_SOURCES = {
-    "cmmm_level": "im.level",
-    "cmmm_total": "im.total",
-    "cmmm_score": "im.score",
-    "green_score": "green.score",
-    "green_veto": "green.veto",
-    "integration_index": "integration.index",
-    "integration_stage": "integration.stage",
-    "readiness_score": "readiness.score",
-    "confidence": "readiness.confidence",
-}
-
-
-def key_scores(flat: Mapping[str, float | None]) -> dict[str, Any]:
-    """The `scores` table's columns from a `result.flat()` mapping."""
-    out: dict[str, Any] = {}
-    for column, key in KEY_SCORE_SOURCES.items():
-        value = flat.get(key)
-        if value is None:
-            out[column] = None
-        elif column in ("cmmm_level", "integration_stage"):
-            out[column] = int(value)
-        elif column == "green_veto":
-            out[column] = bool(value)
-        else:
-            out[column] = float(value)
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class CommitResult:
     """What a commit wrote."""
@@ -612,171 +567,37 @@ def commit(
     now: datetime | None = None,
 ) -> CommitResult:
     """Write the valid rows as submitted assessments, all or nothing (S411 on a race)."""
-    from sqlalchemy.exc import IntegrityError
-
-    from assessment.reference import size_class
-    from assessment.storage import rollup
-    from assessment.storage.db import transaction
-    from assessment.storage.facts import answer_facts
-    from assessment.storage.models import Assessment, AssessmentScore, AuditEntry, Enterprise, Score
+    from assessment.storage.submissions import Audit, NewSubmission, store_new
 
     if not rows:
         return CommitResult((), 0)
     now = now or datetime.now(UTC)
-    versions = qset.versions()
     ordered = sorted(rows, key=lambda r: (r.year, r.row))  # earlier years first: links
-    ids: list[int] = []
-    created = 0
-    try:
-        with transaction(engine, write=True) as conn:
-            codes = sorted({_credit_code(r.answers) for r in ordered} - {None})
-            enterprise_ids: dict[str, int] = {}
-            for start in range(0, len(codes), 500):
-                found = conn.execute(
-                    select(Enterprise.credit_code, Enterprise.id).where(
-                        Enterprise.credit_code.in_(codes[start : start + 500])
-                    )
-                ).all()
-                enterprise_ids.update({r.credit_code: r.id for r in found})
-            # Checked again inside the transaction: another import may have won the race.
-            wanted = [
-                and_(Enterprise.credit_code == c, Assessment.year == r.year)
-                for r in ordered
-                if (c := _credit_code(r.answers)) in enterprise_ids
-            ]
-            for start in range(0, len(wanted), 200):
-                clash = conn.execute(
-                    select(Enterprise.credit_code, Assessment.year)
-                    .join(Assessment, Assessment.enterprise_id == Enterprise.id)
-                    .where(or_(*wanted[start : start + 200]))
-                ).first()
-                if clash is not None:
-                    raise fail("S411", value=clash.credit_code, year=clash.year)
-            # Enterprises already stored may move to other dashboard cells (new facts).
-            before = rollup.cells_of(conn, enterprise_ids.values())
-            score_rows: list[dict[str, Any]] = []
-            long_rows: list[dict[str, Any]] = []
-            for r in ordered:
-                answers = dict(r.answers)
-                code = _credit_code(answers)
-                assert code is not None, "validated rows have a credit code"
-                facts = {
-                    "name": str(answers["profile.name"]),
-                    "city": answers.get("profile.city"),
-                    "industry": answers.get("profile.industry"),
-                    "size_class": size_class(
-                        _num(answers.get("profile.employees")), _num(answers.get("profile.revenue"))
-                    ),
-                }
-                enterprise_id = enterprise_ids.get(code)
-                if enterprise_id is None:
-                    enterprise_id = conn.execute(
-                        insert(Enterprise)
-                        .values(credit_code=code, created_at=now, **facts)
-                        .returning(Enterprise.id)
-                    ).scalar_one()
-                    enterprise_ids[code] = enterprise_id
-                    created += 1
-                else:
-                    # Rows are in year order, so the enterprise ends with its latest facts.
-                    conn.execute(
-                        update(Enterprise).where(Enterprise.id == enterprise_id).values(**facts)
-                    )
-                previous = conn.execute(
-                    select(Assessment.id).where(
-                        Assessment.enterprise_id == enterprise_id, Assessment.year == r.year - 1
-                    )
-                ).scalar_one_or_none()
-                assessment_id = conn.execute(
-                    insert(Assessment)
-                    .values(
-                        enterprise_id=enterprise_id,
-                        year=r.year,
-                        status="submitted",
-                        questionnaire_versions=versions,
-                        answers=answers,
-                        version=1,
-                        created_at=now,
-                        updated_at=now,
-                        submitted_at=now,
-                        resume_code_hash=None,
-                        resume_expires_at=None,
-                        previous_assessment_id=previous,
-                    )
-                    .returning(Assessment.id)
-                ).scalar_one()
-                ids.append(assessment_id)
-                score_rows.append(
-                    {
-                        "assessment_id": assessment_id,
-                        "scored_at": now,
-                        **key_scores(r.scores),
-                        **answer_facts(answers),
-                    }
-                )
-                long_rows.extend(
-                    {"assessment_id": assessment_id, "key": k, "value": v}
-                    for k, v in r.scores.items()
-                )
-            conn.execute(insert(Score), score_rows)
-            for start in range(0, len(long_rows), 5000):
-                conn.execute(insert(AssessmentScore), long_rows[start : start + 5000])
-            rollup.refresh(conn, before | rollup.cells_of(conn, enterprise_ids.values()))
-            conn.execute(
-                insert(AuditEntry).values(
-                    at=now,
-                    actor=actor,
-                    action="import_assessments",
-                    target_type="import",
-                    target_id=filename[:64] or None,
-                    detail={"count": len(ids), "enterprises_created": created},
-                )
-            )
-    except IntegrityError as err:  # (enterprise, year) or a credit code taken concurrently
-        raise fail("S411", value=filename or Bilingual("import", "导入"), year="—") from err
-    return CommitResult(tuple(ids), created)
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+    stored = store_new(
+        engine,
+        [NewSubmission(r.year, dict(r.answers), r.scores, now) for r in ordered],
+        versions=qset.versions(),
+        audit=Audit(actor, "import_assessments", now, "import", filename[:64] or None),
+        name=filename or Bilingual("import", "导入"),
+    )
+    return CommitResult(stored.assessment_ids, stored.enterprises_created)
 
 
 # --- export ------------------------------------------------------------------------------
 
 
-def export_frame(engine: Engine, qset: QuestionnaireSet, filters: Any = None) -> pd.DataFrame:
+def export_frame(
+    engine: Engine, qset: QuestionnaireSet, filters: Filters | None = None
+) -> pd.DataFrame:
     """Submitted assessments in the filter's scope: id, year, score.* and every answer column."""
-    from assessment.dashboard import Filters, scope
-    from assessment.storage.db import transaction
-    from assessment.storage.models import Assessment, AssessmentScore
+    from assessment.storage.queries.exports import submitted_with_scores
 
-    filters = filters or Filters()
-    query = scope(select(Assessment.id, Assessment.year, Assessment.answers), filters).order_by(
-        Assessment.year, Assessment.id
-    )
-    with transaction(engine) as conn:
-        rows = conn.execute(query).all()
-        ids = [r.id for r in rows]
-        long: list[Any] = []
-        for start in range(0, len(ids), 500):
-            long += conn.execute(
-                select(
-                    AssessmentScore.assessment_id, AssessmentScore.key, AssessmentScore.value
-                ).where(AssessmentScore.assessment_id.in_(ids[start : start + 500]))
-            ).all()
-    scores: dict[int, dict[str, float | None]] = {}
-    for assessment_id, key, value in long:
-        scores.setdefault(assessment_id, {})[key] = value
     items = answer_columns(qset)
     score_cols = score_columns(qset)
     records = []
-    for r in rows:
-        record: dict[str, Any] = {ASSESSMENT_ID: r.id, YEAR: r.year}
-        own = scores.get(r.id, {})
-        record.update({c: own.get(c[len(SCORE_PREFIX) :]) for c in score_cols})
-        answers = r.answers or {}
+    for assessment_id, year, answers, scores in submitted_with_scores(engine, filters):
+        record: dict[str, Any] = {ASSESSMENT_ID: assessment_id, YEAR: year}
+        record.update({c: scores.get(c[len(SCORE_PREFIX) :]) for c in score_cols})
         record.update({c: answers.get(c) for c in items})
         records.append(record)
     return pd.DataFrame.from_records(records, columns=[ASSESSMENT_ID, YEAR, *score_cols, *items])

@@ -22,9 +22,11 @@ from urllib.parse import quote
 
 from argon2 import PasswordHasher
 
-from assessment import city_ranking, dashboard, settings
+from assessment import dashboard, settings
 from assessment.dashboard import Filters
 from assessment.storage import Repository, make_engine
+from assessment.storage.queries import city_ranking as city_ranking_db
+from assessment.storage.queries import dashboard as dashboard_db
 from bench import database
 from bench.context import PG_URL
 from bench.dashboard_sql import queries, run_sql
@@ -39,15 +41,15 @@ HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # sign-in
 
 def library_render(engine, f: Filters, keys: list[str]) -> None:
     """The dashboard functions one render calls (what ui/staff_dashboard.py caches)."""
-    dashboard.data_version(engine)
-    city_ranking.years(engine)
-    over = dashboard.overview(engine, f)
+    dashboard_db.data_version(engine)
+    city_ranking_db.years(engine)
+    over = dashboard_db.overview(engine, f)
     dashboard.level_shares(over.levels, "city")
     dashboard.level_shares(over.levels, "industry")
-    dashboard.subdomain_heatmap(engine, f, keys)
-    dashboard.trend(engine, f)
-    dashboard.investment_by_year(engine, f)
-    dashboard.assessments_table(engine, f, "")
+    dashboard_db.subdomain_heatmap(engine, f, keys)
+    dashboard_db.trend(engine, f)
+    dashboard_db.investment_by_year(engine, f)
+    dashboard_db.assessments_table(engine, f, "")
 
 
 def _apptest(token: str):
@@ -128,7 +130,7 @@ def _page_figures(ctx, url: str, engine) -> tuple:
 
 def _figures(ctx, backend: str, url: str, engine, n: int) -> list[Row]:
     keys = dashboard.subdomain_ids(ctx.qset)
-    year = max(city_ranking.years(engine))
+    year = max(city_ranking_db.years(engine))
     f = Filters(year=year)
     sql = queries(engine.dialect.name, f, keys)
     raw = engine.raw_connection()

@@ -1,9 +1,11 @@
 """A database holding the bench population as submitted assessments, loaded in bulk.
 
-The schema is the real one (Alembic `upgrade`). Rows are written the way `demo.seed` and
-the import write them (enterprises, assessments with their answers as JSON, `scores` key
-scores, `assessment_scores` every flat() key in long format), but in bulk: SQLAlchemy
-Core executemany on SQLite, COPY on PostgreSQL. Each bench row is its own enterprise.
+The schema is the real one (Alembic `upgrade`). The rows are the ones the one writer of a
+submitted assessment writes (assessment/storage/submissions.py: `enterprise_facts`,
+`score_row`, `long_rows` — enterprises, assessments with their answers as JSON, `scores`
+key scores, `assessment_scores` every flat() key in long format), but loaded in bulk with
+explicit ids: SQLAlchemy Core executemany on SQLite, COPY on PostgreSQL, then the rollup
+rebuilt as `store_new` does after a large batch. Each bench row is its own enterprise.
 
 SQLite files are cached between runs (keyed by population size and schema head) because
 writing 100,000 assessments with ~5 million score rows takes about a minute; PostgreSQL
@@ -25,11 +27,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, text
 
-from assessment.spreadsheets import KEY_SCORE_SOURCES, key_scores
 from assessment.storage import make_engine, rollup, upgrade
 from assessment.storage.db import head_revision
-from assessment.storage.facts import ANSWER_FACTS, answer_facts
+from assessment.storage.facts import ANSWER_FACTS
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
+from assessment.storage.submissions import KEY_SCORES, enterprise_facts, long_rows, score_row
 from bench import population
 
 CHUNK = 20_000
@@ -42,13 +44,13 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _answers_json(row: dict) -> str:
+def _answers(row: dict) -> dict:
     clean = {}
     for k, v in row.items():
         if k.startswith("_") or v is None or (isinstance(v, float) and math.isnan(v)):
             continue
         clean[k] = v.item() if isinstance(v, np.generic) else v
-    return json.dumps(clean, ensure_ascii=False)
+    return clean
 
 
 def _rows(
@@ -59,25 +61,15 @@ def _rows(
     keys = [c for c in scores.columns if c not in ("industry", "size_class", "city", "year")]
     answers = frame.to_dict("records")
     flat = scores[keys].to_numpy(dtype=float)
-    col = {k: j for j, k in enumerate(keys)}
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         ents, ass, sc, long = [], [], [], []
         for i in range(start, stop):
-            a = answers[i]
-            year = int(a["_year"])
+            a = _answers(answers[i])
+            year = int(answers[i]["_year"])
             when = datetime(year, 3 + i % 9, 1 + i % 27, 9, tzinfo=UTC)
-            ents.append(
-                {
-                    "id": i + 1,
-                    "credit_code": a["profile.credit_code"],
-                    "name": a["profile.name"],
-                    "city": a["profile.city"],
-                    "industry": a["profile.industry"],
-                    "size_class": scores["size_class"].iat[i],
-                    "created_at": when,
-                }
-            )
+            stored = {k: _num(flat[i, j]) for j, k in enumerate(keys)}
+            ents.append({"id": i + 1, **enterprise_facts(a), "created_at": when})
             ass.append(
                 {
                     "id": i + 1,
@@ -85,19 +77,15 @@ def _rows(
                     "year": year,
                     "status": "submitted",
                     "questionnaire_versions": versions,
-                    "answers": _answers_json(a),
+                    "answers": json.dumps(a, ensure_ascii=False),
                     "version": 2,
                     "created_at": when,
                     "updated_at": when,
                     "submitted_at": when,
                 }
             )
-            key = key_scores({k: _num(flat[i, col[k]]) for k in KEY_SCORE_SOURCES.values()})
-            sc.append({"assessment_id": i + 1, "scored_at": when, **key, **answer_facts(a)})
-            long += [
-                {"assessment_id": i + 1, "key": k, "value": _num(flat[i, j])}
-                for j, k in enumerate(keys)
-            ]
+            sc.append(score_row(i + 1, a, stored, when))
+            long += long_rows(i + 1, stored)
         yield "enterprises", ents
         yield "assessments", ass
         yield "scores", sc
@@ -231,7 +219,7 @@ class PgDatabase:
                                 "created_at"),
                 "assessments": ("id", "enterprise_id", "year", "status", "questionnaire_versions",
                                 "answers", "version", "created_at", "updated_at", "submitted_at"),
-                "scores": ("assessment_id", *KEY_SCORE_SOURCES, *ANSWER_FACTS, "scored_at"),
+                "scores": ("assessment_id", *KEY_SCORES, *ANSWER_FACTS, "scored_at"),
                 "assessment_scores": ("assessment_id", "key", "value"),
             }  # fmt: skip
             for table, rows in _rows(ctx.population(n), ctx.scores(n), ctx.qset.versions()):
@@ -240,7 +228,7 @@ class PgDatabase:
                     for r in rows:
                         if table == "assessments":
                             r = r | {"questionnaire_versions": versions}
-                        copy.write_row(tuple(r[c] for c in names))
+                        copy.write_row(tuple(r.get(c) for c in names))
             for seq_table in ("enterprises", "assessments"):
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('{seq_table}', 'id'), "

@@ -18,10 +18,9 @@ from assessment.answers import answers_document
 from assessment.charts import AreaPoint, bar_chart, history_chart, radar_chart, vega_spec
 from assessment.errors import AssessmentError
 from assessment.report import Summary, build_pdf, find_cjk_font, summarise
-from assessment.scoring import score_assessment
 from ui import actions, layout, navigation, session
 from ui.i18n import error_text, lang, t, tx
-from ui.resources import questionnaires
+from ui.resources import questionnaires, repository
 
 HISTORY_MEASURES = ("im.score", "green.score", "integration.index", "readiness.score")
 
@@ -43,7 +42,7 @@ def render() -> None:
         if st.button(t("ui.results.to_review"), type="primary"):
             navigation.go("review")
         return
-    result = score_assessment(record.answers, qset)
+    result = repository().scored(record)  # the scores stored at submission, not scored again
     summary = summarise(result, qset)
     history = actions.history()  # read once per run: three parts of the page use it
     layout.banner(
@@ -255,7 +254,7 @@ def roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> tuple | None:
         from assessment.roadmap import improvement_roadmap
 
         programs = _programs_set(qset) if matches is not None else None
-        return improvement_roadmap(result, answers, qset, programs)
+        return improvement_roadmap(result, answers, qset, programs, matches=matches)
     except AssessmentError:  # a coded library error (programs.yaml): the page says so
         return None
 

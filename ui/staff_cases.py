@@ -7,8 +7,9 @@ import streamlit as st
 
 from assessment import formatting
 from assessment.auth import STAFF_ROLES
-from assessment.dashboard import Filters, assessments_table
+from assessment.dashboard import Filters
 from assessment.errors import AssessmentError
+from assessment.storage.queries.dashboard import assessments_table
 from ui import auth, layout
 from ui.i18n import error_text, lang, t
 from ui.resources import repository

@@ -9,9 +9,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from assessment import city_ranking, dashboard, formatting
+from assessment import formatting
 from assessment.dashboard import Filters
 from assessment.reference import CITIES, INDUSTRIES, SIZES
+from assessment.storage.db import display_url
+from assessment.storage.queries import city_ranking, dashboard
 from ui.i18n import lang, t
 from ui.resources import questionnaires, repository
 
@@ -64,7 +66,7 @@ def engine():
 def version() -> tuple[str, int, str]:
     """The database and a value that changes when its assessments change: a cache key."""
     db = engine()
-    return (db.url.render_as_string(hide_password=True), *dashboard.data_version(db))
+    return (display_url(db), *dashboard.data_version(db))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -12,7 +12,6 @@ from assessment import dashboard, formatting
 from assessment.auth import STAFF_ROLES
 from assessment.dashboard import Filters
 from assessment.programs import display_value
-from assessment.scoring import score_assessment
 from ui import auth, layout
 from ui.i18n import lang, t, tx
 from ui.resources import questionnaires, repository
@@ -231,7 +230,7 @@ def detail(assessment_id: int) -> None:
     """One assessment's full result: scores, domain chart, program matches, every answer."""
     qset = questionnaires()
     record = repository().get(assessment_id)
-    result = score_assessment(record.answers, qset)
+    result = repository().scored(record)
     with st.container(border=True):
         st.markdown(f"**{layout.plain(record.name)}** · {record.credit_code} · {record.year}")
         st.caption(f"{city_label(record.city)} · {industry_label(record.industry)}")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from assessment import quality
 from assessment.auth import STAFF_ROLES
+from assessment.storage.queries.quality import quality_flags
 from ui import auth, layout
 from ui.i18n import lang, t
 from ui.resources import questionnaires, repository
@@ -16,7 +17,7 @@ from ui.staff_common import csv_bytes, version
 @st.cache_data(show_spinner=False, max_entries=4)
 def _flags(data_version) -> list[quality.Flag]:
     del data_version  # only part of the cache key
-    return quality.quality_flags(repository().engine, questionnaires())
+    return quality_flags(repository().engine, questionnaires())
 
 
 def render() -> None:

@@ -234,14 +234,6 @@ def _submit(
     merged = {**in_hand, **values}
     merged = {k: v for k, v in merged.items() if v is not None}
     bad = {p.path for p in found}
-    # An answer that could not be read keeps its old value for the rest of the check.
-    checked = {k: v for k, v in merged.items() if k not in bad}
-    found += [
-        p
-        for p in validate_answers(checked, qset, partial=True, section=step.id)
-        if p.path not in bad
-        and (p.path in raws or (p.code == "A205" and _in_section(qset, p.path, step.id)))
-    ]
     effective = progress.effective(merged, qset)
     shown_before = set(raws)
     shown_now = {it.id for it in progress.visible_items(step.section, effective)}
@@ -254,6 +246,13 @@ def _submit(
     }
     st.session_state.setdefault(PENDING_KEY, {})[step.id] = section_values
     if found or appeared:
+        # Nothing is saved: check the rest of the page here, to show every problem at once.
+        # (A save is checked once, by the repository; its problems are shown the same way.)
+        # An answer that could not be read keeps its old value for the rest of the check.
+        checked = {k: v for k, v in merged.items() if k not in bad}
+        found += _on_page(
+            validate_answers(checked, qset, partial=True, section=step.id), qset, step, raws, bad
+        )
         grouped = progress.group_problems(found)
         for item_id in appeared:
             it = qset.item(item_id)
@@ -267,7 +266,19 @@ def _submit(
             wizard_state.set_problems(grouped)
         wizard_state.bump()
         return
-    _save(qset, step, section_values, target)
+    _save(qset, step, section_values, target, raws)
+
+
+def _on_page(
+    problems: list[Problem], qset: QuestionnaireSet, step: progress.Step, raws: dict, bad: set
+) -> list[Problem]:
+    """The problems shown on this page: of its answered items, or a required one missing."""
+    return [
+        p
+        for p in problems
+        if p.path not in bad
+        and (p.path in raws or (p.code == "A205" and _in_section(qset, p.path, step.id)))
+    ]
 
 
 def _in_section(qset: QuestionnaireSet, item_id: str | None, section_id: str) -> bool:
@@ -280,6 +291,7 @@ def _save(
     step: progress.Step,
     section_values: dict[str, Any],
     target: int,
+    raws: dict[str, Any],
 ) -> None:
     # Only the shown (relevant) questions of this page are written.
     cur = session.current()
@@ -295,6 +307,11 @@ def _save(
             return
         if err.code == "S402":
             st.session_state[STALE_KEY] = err
+            return
+        shown = _on_page(list(err.problems), qset, step, raws, set())
+        if shown and all(p.code.startswith("A") for p in err.problems):
+            wizard_state.set_problems(progress.group_problems(shown))
+            wizard_state.bump()
             return
         raise
     answers = wizard_state.answers()

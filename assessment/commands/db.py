@@ -52,9 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _where() -> str:
     # The URL without its password, for messages.
-    from sqlalchemy.engine import make_url
-
-    return make_url(db.database_url()).render_as_string(hide_password=True)
+    return db.display_url()
 
 
 def upgrade(args: argparse.Namespace) -> int:
@@ -95,18 +93,16 @@ def import_(args: argparse.Namespace) -> int:
 
 def rollup_(args: argparse.Namespace) -> int:
     from assessment.storage import rollup
-    from assessment.storage.db import check_schema, transaction
+    from assessment.storage.db import check_schema
 
     engine = db.make_engine()
     check_schema(engine)
     if args.rebuild:
-        with transaction(engine, write=True) as conn:
-            rows = rollup.rebuild(conn)
+        rows = rollup.rebuild_all(engine)
         _audit(engine, "rollup_rebuild", {"rows": rows})
         print(f"{_where()}: score rollup rebuilt, {rows} rows")
         return 0
-    with transaction(engine) as conn:
-        wrong = rollup.differences(conn)
+    wrong = rollup.check(engine)
     if wrong:
         print(f"{_where()}: score rollup differs from the stored scores in {len(wrong)} rows")
         for key, fresh, stored in wrong[:10]:

@@ -28,19 +28,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def seed_(args: argparse.Namespace) -> int:
-    from sqlalchemy import func, select
-
     from assessment import demo
     from assessment.loader import load_questionnaires
     from assessment.peers import fit_and_register
     from assessment.storage import Repository, open_database
-    from assessment.storage.models import Assessment
+    from assessment.storage.submissions import count_assessments
 
     engine = open_database()
     qset = load_questionnaires()
     repo = Repository(engine, qset)
-    with engine.connect() as conn:
-        existing = conn.execute(select(func.count()).select_from(Assessment)).scalar_one()
+    existing = count_assessments(engine)
     if existing and args.if_empty:
         print(f"database already holds {existing} assessments; demo seed skipped")
         return 0

@@ -21,6 +21,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def write_audit(
+    conn: Connection,
+    at: datetime,
+    actor: str,
+    action: str,
+    target_type: str | None = None,
+    target_id: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Add one audit entry in the caller's transaction."""
+    conn.execute(
+        insert(AuditEntry).values(
+            at=at,
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            detail=detail or {},
+        )
+    )
+
+
 class AuditStore:
     """Shared state of the repository parts plus the audit, notes and registry functions."""
 
@@ -38,16 +60,7 @@ class AuditStore:
         target_id: Any = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        conn.execute(
-            insert(AuditEntry).values(
-                at=self.now(),
-                actor=actor,
-                action=action,
-                target_type=target_type,
-                target_id=None if target_id is None else str(target_id),
-                detail=detail or {},
-            )
-        )
+        write_audit(conn, self.now(), actor, action, target_type, target_id, detail)
 
     def audit(
         self,

@@ -7,8 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, Text, cast, create_engine, event, exc, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql.elements import ColumnElement
 
 from assessment import settings
 from assessment.errors import Bilingual, fail, foreign
@@ -81,6 +83,22 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
                 yield conn
     except (exc.OperationalError, exc.InterfaceError) as err:
         raise fail("S409", detail=foreign(_short(err), "数据库驱动报错")) from err
+
+
+def json_text(conn: Connection, text: str) -> ColumnElement[Any]:
+    """Already-encoded JSON text as the value of a JSON column: stored without encoding again.
+
+    SQLite keeps JSON as text; PostgreSQL's jsonb parses the text in the statement.
+    """
+    value = type_coerce(text, Text)
+    return cast(value, JSONB) if conn.dialect.name == "postgresql" else value
+
+
+def display_url(url: str | Engine | None = None) -> str:
+    """An engine's URL, or a database URL (see database_url), without its password."""
+    if isinstance(url, Engine):
+        return url.url.render_as_string(hide_password=True)
+    return make_url(database_url(url)).render_as_string(hide_password=True)
 
 
 def _short(err: Exception) -> str:

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assessment.answers import json_detail
 from assessment.errors import NOUNS, AssessmentError, Bilingual, fail, foreign, problem
 from assessment.questionnaire import QuestionnaireSet, Section
-from assessment.storage import rollup
+from assessment.storage import rollup, submissions
 from assessment.storage.audit import AuditStore
-from assessment.storage.db import transaction
-from assessment.storage.facts import answer_facts
-from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
+from assessment.storage.db import json_text, transaction
+from assessment.storage.models import Assessment, AssessmentScore, Enterprise
 from assessment.storage.records import AssessmentRecord, Draft
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from assessment.scored import ScoredAssessment
 
 ANSWERS_LIMIT = 1_000_000  # bytes of UTF-8 JSON (S403)
 RESUME_LIFETIME = timedelta(days=365)
@@ -33,19 +33,6 @@ RESUME_LIFETIME = timedelta(days=365)
 RESUME_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 RESUME_LENGTH = 28  # 28 × 5 = 140 random bits, shown as seven groups of four
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
-
-# Score-row columns and where they come from in the structured result.
-KEY_SCORES = (
-    "cmmm_level",
-    "cmmm_total",
-    "cmmm_score",
-    "green_score",
-    "green_veto",
-    "integration_index",
-    "integration_stage",
-    "readiness_score",
-    "confidence",
-)
 
 
 def new_resume_code() -> str:
@@ -71,6 +58,13 @@ def answers_json(answers: Mapping[str, Any]) -> str:
 
 def parse_answers(answers: Mapping[str, Any] | str) -> dict[str, Any]:
     """Answers given as a mapping or as JSON text (S404 when the text is not a JSON object)."""
+    given = as_mapping(answers)
+    encode_answers(given)
+    return given
+
+
+def as_mapping(answers: Mapping[str, Any] | str) -> dict[str, Any]:
+    """Answers given as a mapping or as JSON text, not yet checked for what JSON can hold."""
     if isinstance(answers, str):
         try:
             answers = json.loads(answers)
@@ -88,10 +82,21 @@ def parse_answers(answers: Mapping[str, Any] | str) -> dict[str, Any]:
             raise fail("S404", detail=_not_an_object(answers))
     if not isinstance(answers, Mapping):
         raise fail("S404", detail=_not_an_object(answers))
+    return dict(answers)
+
+
+def encode_answers(answers: Mapping[str, Any]) -> str:
+    """`answers_json` of answers a JSON column (and PostgreSQL's jsonb) can hold, else S404.
+
+    No NaN or infinity, no lone surrogates, nothing nested beyond Python's stack. A save
+    encodes its answers once, here: the size limit is measured on this text and the text
+    is what is stored.
+    """
     try:
-        # What a JSON column (and PostgreSQL's jsonb) can hold: no NaN or infinity, no
-        # lone surrogates, nothing nested beyond Python's stack.
-        json.dumps(answers, allow_nan=False, ensure_ascii=False).encode("utf-8")
+        text = json.dumps(
+            answers, allow_nan=False, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        text.encode("utf-8")
     except (ValueError, TypeError) as err:
         raise fail("S404", detail=foreign(err, "答案中有无法保存为 JSON 的值")) from None
     except UnicodeEncodeError:
@@ -106,7 +111,7 @@ def parse_answers(answers: Mapping[str, Any] | str) -> dict[str, Any]:
         raise fail(
             "S404", detail=Bilingual("the answers are nested too deeply", "答案嵌套层数过多")
         ) from None
-    return dict(answers)
+    return text
 
 
 def _not_an_object(answers: object) -> Bilingual:
@@ -114,11 +119,10 @@ def _not_an_object(answers: object) -> Bilingual:
     return Bilingual(f"an object is expected, not {kind}", f"应为对象，而不是 {kind}")
 
 
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
+def _check_size(text: str) -> None:
+    size = len(text.encode("utf-8"))
+    if size > ANSWERS_LIMIT:
+        raise fail("S403", size=size, limit=ANSWERS_LIMIT)
 
 
 class DraftStore(AuditStore):
@@ -224,7 +228,7 @@ class DraftStore(AuditStore):
         conn: Connection,
         enterprise_id: int,
         year: int,
-        answers: dict[str, Any],
+        answers: dict[str, Any] | str,
         previous_id: int | None = None,
     ) -> tuple[int, str]:
         now = self.now()
@@ -237,7 +241,7 @@ class DraftStore(AuditStore):
                     year=year,
                     status="draft",
                     questionnaire_versions=self._qset().versions(),
-                    answers=answers,
+                    answers=json_text(conn, answers) if isinstance(answers, str) else answers,
                     version=1,
                     created_at=now,
                     updated_at=now,
@@ -252,26 +256,11 @@ class DraftStore(AuditStore):
         return assessment_id, code
 
     def _sync_enterprise(self, conn: Connection, enterprise_id: int, answers: Mapping) -> None:
-        # The enterprise row mirrors the profile answers it is filtered by.
-        pid = self._profile_id()
-        values = {
-            column: answers[f"{pid}.{column}"]
-            for column in ("name", "city", "industry")
-            if isinstance(answers.get(f"{pid}.{column}"), str)
-        }
-        code = answers.get(f"{pid}.credit_code")
-        if isinstance(code, str):
-            code = code.strip().upper()
-            other = conn.execute(
-                select(Enterprise.id).where(
-                    Enterprise.credit_code == code, Enterprise.id != enterprise_id
-                )
-            ).first()
-            if other is not None:
-                raise fail("S401", value=code)
-            values["credit_code"] = code
-        if values:
-            conn.execute(update(Enterprise).where(Enterprise.id == enterprise_id).values(**values))
+        # The enterprise row mirrors the profile answers it is filtered by; its size class
+        # is set when the assessment is submitted (storage/submissions.py).
+        facts = submissions.enterprise_facts(answers, self._profile_id())
+        del facts["size_class"]
+        submissions.set_facts(conn, enterprise_id, facts)
 
     # --- drafts ------------------------------------------------------------------
     def create_draft(
@@ -285,12 +274,13 @@ class DraftStore(AuditStore):
         """Register an enterprise and start its draft (S401 if the credit code is taken)."""
         qset = self._qset()
         pid = self._profile_id()
-        answers = parse_answers(profile_answers)
+        answers = as_mapping(profile_answers)
         outside = [key for key in answers if not key.startswith(f"{pid}.")]
         if outside:
             raise AssessmentError(
                 [problem("A201", path=k, item=k, questionnaire=pid) for k in outside]
             )
+        text = encode_answers(answers)
         if section is None:
             section = qset[pid].sections[0].id
         self._validate(answers, partial=True, section=section)
@@ -298,7 +288,7 @@ class DraftStore(AuditStore):
         if missing:
             raise AssessmentError([problem("A205", path=key) for key in missing])
         code = str(answers[f"{pid}.credit_code"]).strip().upper()
-        self._size_check(answers)
+        _check_size(text)
         with transaction(self.engine, write=True) as conn:
             exists = conn.execute(
                 select(Enterprise.id).where(Enterprise.credit_code == code)
@@ -319,14 +309,9 @@ class DraftStore(AuditStore):
                 ).scalar_one()
             except IntegrityError as err:  # registered concurrently
                 raise fail("S401", value=code) from err
-            assessment_id, resume = self._insert_assessment(conn, enterprise_id, year, answers)
+            assessment_id, resume = self._insert_assessment(conn, enterprise_id, year, text)
             self._audit(conn, actor, "create_draft", "assessment", assessment_id, {"year": year})
         return Draft(assessment_id, enterprise_id, resume, 1)
-
-    def _size_check(self, answers: Mapping[str, Any]) -> None:
-        size = len(answers_json(answers).encode("utf-8"))
-        if size > ANSWERS_LIMIT:
-            raise fail("S403", size=size, limit=ANSWERS_LIMIT)
 
     def save_section(
         self,
@@ -337,9 +322,12 @@ class DraftStore(AuditStore):
         *,
         require_complete: bool = True,
     ) -> int:
-        """Replace one section's answers of a draft; returns the new version (S402 stale)."""
+        """Replace one section's answers of a draft; returns the new version (S402 stale).
+
+        The merged answers are validated once and JSON-encoded once (the stored text).
+        """
         section = self._section(section_id)
-        given = parse_answers(answers)
+        given = as_mapping(answers)
         own = {item.id for item in section.items}
         outside = [key for key in given if key not in own]
         if outside:
@@ -352,8 +340,9 @@ class DraftStore(AuditStore):
             self._check_versions(row.questionnaire_versions)
             merged = {k: v for k, v in row.answers.items() if k not in own}
             merged.update(given)
+            text = encode_answers(merged)
             self._validate(merged, partial=True, section=section_id if require_complete else None)
-            self._size_check(merged)
+            _check_size(text)
             # The version guard makes this compare-and-set even without the row lock that
             # SQLite's BEGIN IMMEDIATE gives: of two writers that read the same version,
             # exactly one UPDATE matches (PostgreSQL re-checks the WHERE after waiting).
@@ -364,7 +353,11 @@ class DraftStore(AuditStore):
                     Assessment.version == expected_version,
                     Assessment.status == "draft",
                 )
-                .values(answers=merged, version=Assessment.version + 1, updated_at=self.now())
+                .values(
+                    answers=json_text(conn, text),
+                    version=Assessment.version + 1,
+                    updated_at=self.now(),
+                )
             ).rowcount
             if done != 1:
                 raise self._lost_race(conn, assessment_id, expected_version)
@@ -378,7 +371,7 @@ class DraftStore(AuditStore):
         self, assessment_id: int, expected_version: int, *, actor: str = "enterprise"
     ) -> AssessmentRecord:
         """Validate, score and freeze a draft; scores are stored in the same transaction."""
-        from assessment.scoring import score_assessment
+        from assessment.scoring import score_checked
 
         with transaction(self.engine) as conn:
             row = self._row(conn, assessment_id)
@@ -386,9 +379,7 @@ class DraftStore(AuditStore):
         self._check_versions(row.questionnaire_versions)
         answers = dict(row.answers)
         self._validate(answers, partial=False)
-        result = score_assessment(answers, self._qset())
-        flat = {key: _finite(value) for key, value in result.flat().items()}
-        key_scores = _key_scores(result)
+        scores = score_checked(answers, self._qset()).scores  # validated just above
         now = self.now()
         with transaction(self.engine, write=True) as conn:
             done = conn.execute(
@@ -407,38 +398,15 @@ class DraftStore(AuditStore):
             ).rowcount
             if done != 1:
                 raise self._lost_race(conn, assessment_id, expected_version)
-            with rollup.tracking(conn, [row.enterprise_id]):
-                conn.execute(
-                    insert(Score).values(
-                        assessment_id=assessment_id,
-                        scored_at=now,
-                        **key_scores,
-                        **answer_facts(answers),
-                    )
-                )
-                if flat:
-                    conn.execute(
-                        insert(AssessmentScore),
-                        [
-                            {"assessment_id": assessment_id, "key": key, "value": value}
-                            for key, value in flat.items()
-                        ],
-                    )
-                facts = {"size_class": getattr(result.profile, "size_class", None)}
-                conn.execute(
-                    update(Enterprise).where(Enterprise.id == row.enterprise_id).values(**facts)
-                )
-                self._sync_enterprise(conn, row.enterprise_id, answers)
-            self._audit(
+            key = submissions.key_scores(scores)
+            detail = {"cmmm_level": key["cmmm_level"], "readiness": key["readiness_score"]}
+            submissions.record(
                 conn,
-                actor,
-                "submit",
-                "assessment",
-                assessment_id,
-                {
-                    "cmmm_level": key_scores["cmmm_level"],
-                    "readiness": key_scores["readiness_score"],
-                },
+                [submissions.Entry(assessment_id, row.enterprise_id, answers, scores, now)],
+                audit=submissions.Audit(
+                    actor, "submit", self.now(), "assessment", assessment_id, detail
+                ),
+                profile=self._profile_id(),
             )
             return self._record(conn, assessment_id)
 
@@ -519,101 +487,36 @@ class DraftStore(AuditStore):
         """Submitted assessments with enterprise facts and key scores, one row each.
 
         latest=True keeps each enterprise's most recent year; flat=True adds a column for
-        every stored `result.flat()` key.
+        every stored `result.flat()` key (assessment.storage.queries.peers.scores_frame).
         """
-        import pandas as pd
+        from assessment.storage.queries.peers import scores_frame
 
-        columns = [
-            Assessment.id.label("assessment_id"),
-            Assessment.enterprise_id,
-            Enterprise.credit_code,
-            Enterprise.name,
-            Enterprise.city,
-            Enterprise.industry,
-            Enterprise.size_class,
-            Assessment.year,
-            Assessment.submitted_at,
-            Assessment.previous_assessment_id,
-            *(getattr(Score, name) for name in KEY_SCORES),
-        ]
-        query = (
-            select(*columns)
-            .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
-            .join(Score, Score.assessment_id == Assessment.id)
-            .where(Assessment.status == "submitted")
-            .order_by(Assessment.id)
+        return scores_frame(
+            self.engine,
+            city=city,
+            industry=industry,
+            size_class=size_class,
+            year=year,
+            latest=latest,
+            flat=flat,
         )
-        for column, value in (
-            (Enterprise.city, city),
-            (Enterprise.industry, industry),
-            (Enterprise.size_class, size_class),
-            (Assessment.year, year),
-        ):
-            if value is not None:
-                query = query.where(column == value)
-        if latest:
-            newest = (
-                select(Assessment.enterprise_id, func.max(Assessment.year).label("year"))
-                .where(Assessment.status == "submitted")
-                .group_by(Assessment.enterprise_id)
-                .subquery()
-            )
-            query = query.join(
-                newest,
-                and_(
-                    newest.c.enterprise_id == Assessment.enterprise_id,
-                    newest.c.year == Assessment.year,
-                ),
-            )
-        with transaction(self.engine) as conn:
-            rows = conn.execute(query).all()
-            frame = pd.DataFrame.from_records(
-                [tuple(r) for r in rows], columns=[c.name for c in query.selected_columns]
-            )
-            if flat and rows:
-                # A subquery, not a list of ids: SQLite caps the number of bound parameters.
-                chosen = select(query.subquery().c.assessment_id)
-                long = conn.execute(
-                    select(
-                        AssessmentScore.assessment_id, AssessmentScore.key, AssessmentScore.value
-                    ).where(AssessmentScore.assessment_id.in_(chosen))
-                ).all()
-        if flat and rows:
-            wide = (
-                pd.DataFrame.from_records(
-                    [tuple(r) for r in long], columns=["assessment_id", "key", "value"]
-                )
-                .pivot(index="assessment_id", columns="key", values="value")
-                .astype(float)
-            )
-            wide.columns.name = None
-            frame = frame.merge(wide, left_on="assessment_id", right_index=True, how="left")
-        frame["green_veto"] = frame["green_veto"].astype("boolean")
-        for name in ("cmmm_total", "cmmm_score", "green_score", "integration_index"):
-            frame[name] = frame[name].astype(float)
-        for name in ("readiness_score", "confidence"):
-            frame[name] = frame[name].astype(float)
-        return frame
 
+    def scored(self, assessment: int | AssessmentRecord) -> ScoredAssessment:
+        """A submitted assessment with its stored scores (S406 when there is none).
 
-def _key_scores(result: Any) -> dict[str, Any]:
-    cmmm, green, integration = result.cmmm, result.green, result.integration
-    readiness = result.readiness
+        Given a record already read, nothing is read again. Asking for a draft is a bug of
+        the caller (ValueError): a draft has no scores.
+        """
+        from assessment.scored import scored_assessment
 
-    def pick(obj: Any, name: str) -> Any:
-        return None if obj is None else getattr(obj, name, None)
-
-    level = pick(cmmm, "level")
-    stage = pick(integration, "stage")
-    veto = pick(green, "veto")
-    return {
-        "cmmm_level": None if level is None else int(level),
-        "cmmm_total": _finite(pick(cmmm, "total")),
-        "cmmm_score": _finite(pick(cmmm, "score")),
-        "green_score": _finite(pick(green, "score")),
-        "green_veto": None if veto is None else bool(veto),
-        "integration_index": _finite(pick(integration, "index")),
-        "integration_stage": None if stage is None else int(stage),
-        "readiness_score": _finite(pick(readiness, "score")),
-        "confidence": _finite(pick(readiness, "confidence")),
-    }
+        record = self.get(assessment) if isinstance(assessment, int) else assessment
+        if not record.submitted or record.scores is None:
+            raise ValueError(f"assessment {record.id} is a draft: it has no stored scores")
+        return scored_assessment(
+            record.answers,
+            record.scores,
+            self._qset(),
+            assessment_id=record.id,
+            year=record.year,
+            versions=record.questionnaire_versions,
+        )

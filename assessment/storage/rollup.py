@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Select,
     and_,
     delete,
@@ -40,6 +41,7 @@ from sqlalchemy import (
     text,
 )
 
+from assessment.storage.db import transaction
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score, ScoreRollup
 
 Cell = tuple[int, str, str, str, int]  # year, city, industry, size class, level
@@ -192,3 +194,15 @@ def _same(want: tuple | None, got: tuple | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+
+def rebuild_all(engine: Engine) -> int:
+    """`rebuild` in a write transaction of its own; returns the table's rows."""
+    with transaction(engine, write=True) as conn:
+        return rebuild(conn)
+
+
+def check(engine: Engine) -> list[tuple[tuple, tuple | None, tuple | None]]:
+    """`differences` read in a transaction of its own: empty when the rollup is in step."""
+    with transaction(engine) as conn:
+        return differences(conn)

@@ -7,6 +7,7 @@ import staff_apphelpers as h
 
 from assessment import dashboard
 from assessment.storage import make_engine
+from assessment.storage.queries import dashboard as dashboard_db
 from ui.staff_dashboard import TAB_KEY
 
 
@@ -25,12 +26,12 @@ def test_headline_and_targets_match_the_library(db_url, staff):
     at.run()
     assert not at.exception
     year = at.selectbox(key="dash:year").value
-    head = dashboard.headline(make_engine(db_url), dashboard.Filters(year=year))
+    head = dashboard_db.headline(make_engine(db_url), dashboard.Filters(year=year))
     shown = metrics(at)
     assert shown["Assessments"] == f"{head.assessments:,}"
     assert shown["Enterprises"] == f"{head.enterprises:,}"
     assert shown["Mean CMMM level"] == f"{head.mean_level:.2f}"
-    growth = dashboard.investment_growth(make_engine(db_url), dashboard.Filters(year=year))
+    growth = dashboard_db.investment_growth(make_engine(db_url), dashboard.Filters(year=year))
     assert shown["Technical-transformation investment growth"] == f"{growth.value * 100:.1f}%"
     captions = " ".join(str(c.value) for c in at.caption)
     assert "Proxy" in captions and "12%" in captions and "60%" in captions
@@ -43,12 +44,12 @@ def test_filters_change_the_figures(db_url, staff):
     at.run()
     at.selectbox(key="dash:year").select_index(0).run()  # "all years"
     at.selectbox(key="dash:city").select("taiyuan").run()
-    want = dashboard.headline(make_engine(db_url), dashboard.Filters(city="taiyuan"))
+    want = dashboard_db.headline(make_engine(db_url), dashboard.Filters(city="taiyuan"))
     assert metrics(at)["评估份数"] == f"{want.assessments:,}"
     at.selectbox(key="dash:industry").select("nev").run()
     at.selectbox(key="dash:level").select(5).run()
     f = dashboard.Filters(city="taiyuan", industry="nev", level=5)
-    assert dashboard.headline(make_engine(db_url), f).assessments == 0
+    assert dashboard_db.headline(make_engine(db_url), f).assessments == 0
     assert any("没有已提交的评估" in str(i.value) for i in at.info) and not at.metric
 
 
@@ -78,7 +79,7 @@ def test_search_and_drill_down(db_url, staff):
     assert first in set(at.dataframe[0].value["企业名称"])
     assert at.selectbox(key="dash:drill").options[0] == "（请选择）"
     at.selectbox(key="dash:drill").set_value(
-        dashboard.assessments_table(make_engine(db_url), dashboard.Filters(), first[-5:])[
+        dashboard_db.assessments_table(make_engine(db_url), dashboard.Filters(), first[-5:])[
             "assessment_id"
         ].iloc[0]
     ).run()

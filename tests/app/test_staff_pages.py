@@ -9,8 +9,8 @@ import pytest
 import staff_apphelpers as h
 from openpyxl import load_workbook
 
-from assessment import city_ranking
 from assessment.storage import make_engine
+from assessment.storage.queries import city_ranking as city_ranking_db
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_city_assessment_table_and_downloads(seeded):
     shown = at.dataframe[0].value
     assert len(shown) == 11 and list(shown.columns)[:3] == ["Rank", "City", "Composite"]
     year = at.selectbox(key="cities:year").value
-    want = city_ranking.city_assessment(make_engine(seeded), h.qset(), year)
+    want = city_ranking_db.city_assessment(make_engine(seeded), h.qset(), year)
     assert shown["Composite"].tolist() == want["composite"].round(3).tolist()
     assert shown["Rank"].tolist() == want["rank"].tolist()
     labels = [b.label for b in at.get("download_button")]

@@ -14,6 +14,7 @@ from staff_seed import BACKENDS
 from assessment import city_ranking, scoring
 from assessment.programs import load_programs, recommend_programs
 from assessment.reference import CITY_CODES
+from assessment.storage.queries import city_ranking as city_ranking_db
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -25,7 +26,7 @@ def seeded(request, tmp_path_factory):
 def tables(seeded, programs) -> dict[int, pd.DataFrame]:
     """The city table per year, computed once per backend (program matching is the slow part)."""
     return {
-        year: city_ranking.city_assessment(seeded, staff_seed.qset(), year, programs)
+        year: city_ranking_db.city_assessment(seeded, staff_seed.qset(), year, programs)
         for year in (2026, 2025, 2030)
     }
 
@@ -116,7 +117,7 @@ def test_year_without_assessments_ranks_every_city_equal(tables):
 
 
 def test_years_lists_submitted_years(seeded):
-    assert city_ranking.years(seeded) == [2026, 2025]
+    assert city_ranking_db.years(seeded) == [2026, 2025]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from staff_seed import BACKENDS
 from assessment import dashboard
 from assessment.dashboard import Filters
 from assessment.reference import INDUSTRIES
+from assessment.storage.queries import dashboard as dashboard_db
 
 KEY = {i.code for i in INDUSTRIES if i.key}
 
@@ -59,7 +60,7 @@ def close(a, b) -> bool:
 
 @pytest.mark.parametrize("f", FILTERS, ids=str)
 def test_headline_equals_pandas(seeded, truth, f):
-    got = dashboard.headline(seeded, f)
+    got = dashboard_db.headline(seeded, f)
     want = select_rows(truth, f)
     assert got.assessments == len(want)
     assert got.enterprises == want["credit_code"].nunique()
@@ -77,7 +78,7 @@ def test_headline_equals_pandas(seeded, truth, f):
 @pytest.mark.parametrize("by", ["city", "industry", "year"])
 @pytest.mark.parametrize("f", FILTERS[:3], ids=str)
 def test_level_distribution_equals_pandas(seeded, truth, f, by):
-    got = dashboard.level_distribution(seeded, f, by)
+    got = dashboard_db.level_distribution(seeded, f, by)
     want = (
         select_rows(truth, f)
         .groupby([by, "im.level"])
@@ -95,7 +96,7 @@ def test_heatmap_equals_pandas(seeded, truth):
     keys = dashboard.subdomain_ids(staff_seed.qset())
     assert "im.factory.equipment" in keys and len(keys) >= 10
     f = Filters(year=2026)
-    got = dashboard.subdomain_heatmap(seeded, f, keys)
+    got = dashboard_db.subdomain_heatmap(seeded, f, keys)
     rows = select_rows(truth, f)
     want = rows.groupby("industry")[keys].mean().stack().rename("mean").reset_index()
     want.columns = ["industry", "key", "mean"]
@@ -109,9 +110,9 @@ def long_table_heatmap(engine, f: Filters, keys) -> pd.DataFrame:
     from sqlalchemy import Float, cast, func, select
 
     from assessment.storage.db import transaction
-    from assessment.storage.models import AssessmentScore, Enterprise
+    from assessment.storage.models import Assessment, AssessmentScore, Enterprise
 
-    query = dashboard.scope(
+    query = dashboard_db.scope(
         select(
             Enterprise.industry,
             AssessmentScore.key,
@@ -119,7 +120,7 @@ def long_table_heatmap(engine, f: Filters, keys) -> pd.DataFrame:
             func.count(AssessmentScore.value),
         ),
         f,
-    ).join(AssessmentScore, AssessmentScore.assessment_id == dashboard.Assessment.id)
+    ).join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
     query = query.where(AssessmentScore.key.in_(list(keys))).group_by(
         Enterprise.industry, AssessmentScore.key
     )
@@ -144,7 +145,7 @@ def long_table_heatmap(engine, f: Filters, keys) -> pd.DataFrame:
 )
 def test_heatmap_from_the_rollup_equals_the_long_table(seeded, f):
     keys = dashboard.subdomain_ids(staff_seed.qset())
-    got = dashboard.subdomain_heatmap(seeded, f, keys)
+    got = dashboard_db.subdomain_heatmap(seeded, f, keys)
     want = long_table_heatmap(seeded, f, keys)
     assert list(got.columns) == list(want.columns)
     assert len(got) == len(want)
@@ -164,13 +165,13 @@ def test_the_seeded_rollup_is_in_step_with_the_scores(seeded):
 
 
 def test_no_submissions_give_an_empty_heatmap(engine):
-    assert dashboard.subdomain_heatmap(engine, Filters(), ["im.factory.equipment"]).empty
+    assert dashboard_db.subdomain_heatmap(engine, Filters(), ["im.factory.equipment"]).empty
 
 
 @pytest.mark.parametrize("f", [*FILTERS, Filters(city="nowhere")], ids=str)
 def test_overview_equals_the_separate_queries(seeded, f):
-    got = dashboard.overview(seeded, f)
-    head = dashboard.headline(seeded, f)
+    got = dashboard_db.overview(seeded, f)
+    head = dashboard_db.headline(seeded, f)
     assert got.headline.assessments == head.assessments
     assert got.headline.enterprises == head.enterprises
     for name in (
@@ -183,14 +184,14 @@ def test_overview_equals_the_separate_queries(seeded, f):
     ):
         assert close(getattr(got.headline, name), getattr(head, name)), name
     for mine, theirs in (
-        (got.investment, dashboard.investment_growth(seeded, f)),
-        (got.equipment, dashboard.equipment_share(seeded, f)),
+        (got.investment, dashboard_db.investment_growth(seeded, f)),
+        (got.equipment, dashboard_db.equipment_share(seeded, f)),
     ):
         assert mine.basis == theirs.basis and mine.target == theirs.target
         assert close(mine.value, theirs.value)
     for by in ("city", "industry"):
         mine = dashboard.level_shares(got.levels, by)
-        theirs = dashboard.level_distribution(seeded, f, by)
+        theirs = dashboard_db.level_distribution(seeded, f, by)
         assert len(mine) == len(theirs)
         if theirs.empty:
             continue
@@ -202,7 +203,7 @@ def test_overview_equals_the_separate_queries(seeded, f):
 
 def test_trend_equals_pandas(seeded, truth):
     f = Filters(city="taiyuan", year=2026)  # the year is dropped for a trend
-    got = dashboard.trend(seeded, f).set_index("year")
+    got = dashboard_db.trend(seeded, f).set_index("year")
     rows = select_rows(truth, f.without_year())
     assert list(got.index) == sorted(rows["year"].unique()) == [2025, 2026]
     for year, part in rows.groupby("year"):
@@ -225,11 +226,11 @@ def _growth(rows: pd.DataFrame) -> tuple[float, int]:
 @pytest.mark.parametrize("f", FILTERS[:4], ids=str)
 def test_policy_targets_equal_pandas(seeded, truth, f):
     rows = select_rows(truth, f)
-    growth = dashboard.investment_growth(seeded, f)
+    growth = dashboard_db.investment_growth(seeded, f)
     want_growth, basis = _growth(rows)
     assert growth.basis == basis and close(growth.value, want_growth)
     assert growth.target == 0.12 and growth.met == (want_growth >= 0.12)
-    equip = dashboard.equipment_share(seeded, f)
+    equip = dashboard_db.equipment_share(seeded, f)
     pool = rows[rows["size_class"].isin(["large", "medium"]) & rows["industry"].isin(KEY)]
     assert equip.basis == len(pool) and equip.target == 0.60
     if pool.empty:
@@ -239,7 +240,7 @@ def test_policy_targets_equal_pandas(seeded, truth, f):
 
 
 def test_investment_by_year_equals_pandas(seeded, truth):
-    got = dashboard.investment_by_year(seeded, Filters()).set_index("year")
+    got = dashboard_db.investment_by_year(seeded, Filters()).set_index("year")
     for year, part in truth.groupby("year"):
         value, n = _growth(part)
         assert got.loc[year, "n"] == n and close(got.loc[year, "growth"], value)
@@ -260,40 +261,42 @@ def test_investment_skips_dont_know_and_text(engine):
         edited.append(replace(r, answers=answers))
     spreadsheets.commit(engine, staff_seed.qset(), edited, actor="t")
     f = Filters()
-    growth = dashboard.investment_growth(engine, f)
+    growth = dashboard_db.investment_growth(engine, f)
     assert growth.basis == 2 and close(growth.value, 450 / 200 - 1)
 
 
 def test_table_search_and_filters(seeded, truth):
     name = truth.iloc[5]["name"]
-    hit = dashboard.assessments_table(seeded, Filters(), name[-5:])
+    hit = dashboard_db.assessments_table(seeded, Filters(), name[-5:])
     assert name in set(hit["name"])
-    by_code = dashboard.assessments_table(seeded, Filters(), truth.iloc[5]["credit_code"].lower())
+    by_code = dashboard_db.assessments_table(
+        seeded, Filters(), truth.iloc[5]["credit_code"].lower()
+    )
     assert set(by_code["credit_code"]) == {truth.iloc[5]["credit_code"]}
     f = Filters(year=2026, city="datong")
-    table = dashboard.assessments_table(seeded, f)
+    table = dashboard_db.assessments_table(seeded, f)
     assert len(table) == len(select_rows(truth, f))
     assert set(table["city"]) == {"datong"} and set(table["year"]) == {2026}
     # A LIKE wildcard typed by a user is a literal character, not "match anything".
-    assert dashboard.assessments_table(seeded, Filters(), "%").empty
-    assert list(dashboard.assessments_table(seeded, Filters(), limit=3).columns) == list(
+    assert dashboard_db.assessments_table(seeded, Filters(), "%").empty
+    assert list(dashboard_db.assessments_table(seeded, Filters(), limit=3).columns) == list(
         dashboard.TABLE_COLUMNS
     )
 
 
 def test_empty_scope_gives_empty_frames(seeded):
     f = Filters(year=1999)
-    assert dashboard.headline(seeded, f).assessments == 0
-    assert dashboard.level_distribution(seeded, f).empty
-    assert dashboard.subdomain_heatmap(seeded, f, ["im.factory.equipment"]).empty
-    assert dashboard.trend(seeded, Filters(city="nowhere")).empty
-    assert dashboard.investment_growth(seeded, f).value is None
-    assert dashboard.investment_by_year(seeded, Filters(city="nowhere")).empty
-    assert dashboard.assessments_table(seeded, f).empty
+    assert dashboard_db.headline(seeded, f).assessments == 0
+    assert dashboard_db.level_distribution(seeded, f).empty
+    assert dashboard_db.subdomain_heatmap(seeded, f, ["im.factory.equipment"]).empty
+    assert dashboard_db.trend(seeded, Filters(city="nowhere")).empty
+    assert dashboard_db.investment_growth(seeded, f).value is None
+    assert dashboard_db.investment_by_year(seeded, Filters(city="nowhere")).empty
+    assert dashboard_db.assessments_table(seeded, f).empty
 
 
 def test_data_version_counts_assessments(seeded, truth):
-    n, newest = dashboard.data_version(seeded)
+    n, newest = dashboard_db.data_version(seeded)
     assert n == len(truth) and newest != "None"
 
 
@@ -337,7 +340,7 @@ def test_investment_columns_are_filled_at_submission_and_by_migration_0002(engin
     db.downgrade(engine, "0001")
     db.upgrade(engine)
     assert stored() == before
-    growth = dashboard.investment_growth(engine, Filters())
+    growth = dashboard_db.investment_growth(engine, Filters())
     assert growth.basis == 1 and close(growth.value, 150 / 100 - 1)
 
 
@@ -352,7 +355,7 @@ def test_the_benchmarks_raw_heatmap_sql_gives_the_same_numbers(seeded, f):
         rows = sorted(run_sql(raw, sql)["heat"], key=lambda r: (r[0], r[1]))
     finally:
         raw.close()
-    got = dashboard.subdomain_heatmap(seeded, f, keys)
+    got = dashboard_db.subdomain_heatmap(seeded, f, keys)
     assert [(r[0] or None, r[1], int(r[3])) for r in rows] == list(
         zip(got["industry"], got["key"], got["n"], strict=True)
     )

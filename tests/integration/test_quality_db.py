@@ -9,6 +9,7 @@ import staff_seed
 from answers_factory import credit_code, profile_answers
 
 from assessment import quality, spreadsheets
+from assessment.storage.queries.quality import quality_flags
 
 
 def test_flags_over_the_database(repo, engine, clock, qset):
@@ -33,12 +34,12 @@ def test_flags_over_the_database(repo, engine, clock, qset):
     rows.append(replace(rows[3], answers=twin, year=2026))
     spreadsheets.commit(engine, qset, rows, actor="t", now=clock.now)
     draft = repo.create_draft(profile_answers(qset, 9, "profile.basic"), 2026)
-    found = quality.quality_flags(engine, qset, now=clock.now)
+    found = quality_flags(engine, qset, now=clock.now)
     kinds = {f.kind for f in found}
     assert {"straight_lined", "rd_ratio", "invest_growth", "duplicate_name"} <= kinds
     assert "abandoned_draft" not in kinds
     later = clock.now + quality.ABANDONED_AFTER + timedelta(days=1)
-    old = [f for f in quality.quality_flags(engine, qset, now=later) if f.kind == "abandoned_draft"]
+    old = [f for f in quality_flags(engine, qset, now=later) if f.kind == "abandoned_draft"]
     assert [f.assessment_id for f in old] == [draft.assessment_id]
     assert old[0].detail == "91 d"
     # Submitted assessments never count as abandoned, however old.

@@ -16,6 +16,7 @@ from assessment.errors import AssessmentError
 from assessment.storage import rollup
 from assessment.storage.db import downgrade, transaction, upgrade
 from assessment.storage.models import Enterprise, ScoreRollup
+from assessment.storage.queries import dashboard as dashboard_db
 
 YEAR = 2026
 DIM_COLUMNS = [ScoreRollup.__table__.c[name] for name in rollup.DIMS]
@@ -59,7 +60,7 @@ def test_a_submission_adds_its_cell_and_the_heatmap_sees_it(repo, qset, engine):
     year, city, industry, size, level = cell_of(engine, first)
     f = Filters(year=year, city=city, industry=industry, size_class=size, level=level)
     keys = dashboard.subdomain_ids(qset)
-    heat = dashboard.subdomain_heatmap(engine, f, keys)
+    heat = dashboard_db.subdomain_heatmap(engine, f, keys)
     assert list(heat["n"]) == [1] * len(heat)
     equipment = heat.set_index("key").loc["im.factory.equipment", "mean"]
     assert equipment == pytest.approx(first.scores["im.factory.equipment"])
@@ -173,7 +174,7 @@ def test_unknown_city_and_level_have_their_own_cell(repo, qset, engine):
     year, city, _, size, _ = cell_of(engine, record)
     assert (city, size) == (rollup.UNKNOWN, rollup.UNKNOWN)
     assert in_step(engine) == []
-    heat = dashboard.subdomain_heatmap(engine, Filters(year=year), ["im.factory.equipment"])
+    heat = dashboard_db.subdomain_heatmap(engine, Filters(year=year), ["im.factory.equipment"])
     assert list(heat["n"]) == [1]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from assessment import dashboard, spreadsheets
 from assessment.errors import AssessmentError
 from assessment.storage.models import Assessment, AssessmentScore, AuditEntry, Enterprise, Score
+from assessment.storage.queries import dashboard as dashboard_db
 
 ROWS = 40  # a slice of the demo population keeps these tests quick
 
@@ -57,7 +58,7 @@ def test_mixed_file_commits_valid_rows_only(engine, kind):
         ("staff1", "import_assessments", ROWS - 1)
     ]
     # Imported assessments show on the dashboard like submitted ones.
-    assert dashboard.headline(engine, dashboard.Filters()).assessments == ROWS - 1
+    assert dashboard_db.headline(engine, dashboard.Filters()).assessments == ROWS - 1
 
 
 def test_rows_already_in_the_database_are_rejected(engine):
@@ -143,7 +144,7 @@ def test_export_follows_the_filters(engine):
     spreadsheets.commit(engine, qset, rows_slice(), actor="t")
     f = dashboard.Filters(year=2026, city="taiyuan")
     frame = spreadsheets.export_frame(engine, qset, f)
-    table = dashboard.assessments_table(engine, f)
+    table = dashboard_db.assessments_table(engine, f)
     assert sorted(frame[spreadsheets.ASSESSMENT_ID]) == sorted(table["assessment_id"])
     assert set(frame["profile.city"]) <= {"taiyuan"} and set(frame["year"]) <= {2026}
     assert count(engine, AssessmentScore) > 0

@@ -1,4 +1,4 @@
-"""storage.population on SQLite and PostgreSQL: the peer population read equals
+"""storage.queries.peers on SQLite and PostgreSQL: the peer population read equals
 `scores_frame(latest=True, flat=True)` restricted to the keys asked for."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ import pandas as pd
 
 from assessment import demo, spreadsheets
 from assessment.peer_service import benchmark_metrics
-from assessment.storage import Repository, population
-from assessment.storage.population import (
+from assessment.storage import Repository
+from assessment.storage.queries import peers as population
+from assessment.storage.queries.peers import (
     latest_population,
     merge_latest,
     population_rows,

@@ -33,7 +33,7 @@ from assessment.scoring import score_assessment
 from assessment.storage import Repository, make_engine, upgrade
 from assessment.storage.db import transaction
 from assessment.storage.models import TABLES, Assessment, Enterprise
-from assessment.storage.population import latest_population
+from assessment.storage.queries.peers import latest_population
 
 N = 60
 SEED = 7

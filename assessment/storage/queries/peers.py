@@ -1,7 +1,8 @@
-"""The peer population read for benchmarking: each enterprise's latest submitted assessment
+"""The peer queries: submitted assessments with their facts and key scores (`scores_frame`),
+and the population read for benchmarking — each enterprise's latest submitted assessment
 with only the `result.flat()` scores a peer model needs, read whole or just the new rows.
 
-`Repository.scores_frame(latest=True, flat=True)` reads every stored score key (about 50 per
+`scores_frame(latest=True, flat=True)` reads every stored score key (about 50 per
 assessment: 5 million long rows at 100,000 enterprises) through SQLAlchemy rows, probes the
 long table once per chosen assessment, and pivots in pandas. Here the keys are restricted
 in SQL (`key IN (...)`), both queries run on the DB-API cursor, the long rows stream in
@@ -21,14 +22,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Connection, Engine, Select, case, cast, func, select
+from sqlalchemy import BigInteger, Connection, Engine, Select, and_, case, cast, func, select
 
 from assessment.storage.db import transaction
-from assessment.storage.drafts import KEY_SCORES
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
+from assessment.storage.submissions import FLOAT_SCORES, KEY_SCORES
 
-FLOATS = ("cmmm_total", "cmmm_score", "green_score", "integration_index")
-FLOATS += ("readiness_score", "confidence")
 CHUNK = 500  # ids per IN (...): under every backend's limit on bound parameters
 BATCH = 1 << 18  # long rows converted at a time: a few MiB, never the whole table at once
 LONG = np.dtype([("cell", np.int64), ("value", np.float64)])  # one stored score, see _long
@@ -77,7 +76,8 @@ def scored_ids(engine: Engine) -> np.ndarray:
     return np.sort(ids)
 
 
-def _columns() -> list:
+def _identity() -> list:
+    """Which assessment of which enterprise: the first columns of every frame here."""
     return [
         Assessment.id.label("assessment_id"),
         Assessment.enterprise_id,
@@ -87,11 +87,102 @@ def _columns() -> list:
         Enterprise.industry,
         Enterprise.size_class,
         Assessment.year,
-        *(getattr(Score, name) for name in KEY_SCORES),
     ]
 
 
+def _key_scores() -> list:
+    return [getattr(Score, name) for name in KEY_SCORES]
+
+
+def _columns() -> list:
+    return [*_identity(), *_key_scores()]
+
+
 NAMES = tuple(c.key for c in _columns())
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The key-score columns as pandas types: veto boolean (SQLite's cursor says 0/1), floats."""
+    frame["green_veto"] = frame["green_veto"].astype("boolean")
+    for name in FLOAT_SCORES:
+        frame[name] = frame[name].astype(float)
+    return frame
+
+
+def scores_frame(
+    engine: Engine,
+    *,
+    city: str | None = None,
+    industry: str | None = None,
+    size_class: str | None = None,
+    year: int | None = None,
+    latest: bool = False,
+    flat: bool = False,
+) -> pd.DataFrame:
+    """Submitted assessments with enterprise facts and key scores, one row each.
+
+    latest=True keeps each enterprise's most recent year; flat=True adds a column for
+    every stored `result.flat()` key.
+    """
+    columns = [
+        *_identity(),
+        Assessment.submitted_at,
+        Assessment.previous_assessment_id,
+        *_key_scores(),
+    ]
+    query = (
+        select(*columns)
+        .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
+        .join(Score, Score.assessment_id == Assessment.id)
+        .where(Assessment.status == "submitted")
+        .order_by(Assessment.id)
+    )
+    for column, value in (
+        (Enterprise.city, city),
+        (Enterprise.industry, industry),
+        (Enterprise.size_class, size_class),
+        (Assessment.year, year),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if latest:
+        newest = (
+            select(Assessment.enterprise_id, func.max(Assessment.year).label("year"))
+            .where(Assessment.status == "submitted")
+            .group_by(Assessment.enterprise_id)
+            .subquery()
+        )
+        query = query.join(
+            newest,
+            and_(
+                newest.c.enterprise_id == Assessment.enterprise_id,
+                newest.c.year == Assessment.year,
+            ),
+        )
+    with transaction(engine) as conn:
+        rows = conn.execute(query).all()
+        frame = pd.DataFrame.from_records(
+            [tuple(r) for r in rows], columns=[c.name for c in query.selected_columns]
+        )
+        if flat and rows:
+            # A subquery, not a list of ids: SQLite caps the number of bound parameters.
+            chosen = select(query.subquery().c.assessment_id)
+            long = conn.execute(
+                select(
+                    AssessmentScore.assessment_id, AssessmentScore.key, AssessmentScore.value
+                ).where(AssessmentScore.assessment_id.in_(chosen))
+            ).all()
+    if flat and rows:
+        wide = (
+            pd.DataFrame.from_records(
+                [tuple(r) for r in long], columns=["assessment_id", "key", "value"]
+            )
+            .pivot(index="assessment_id", columns="key", values="value")
+            .astype(float)
+        )
+        wide.columns.name = None
+        frame = frame.merge(wide, left_on="assessment_id", right_index=True, how="left")
+    return typed(frame)
 
 
 def _base() -> Select:
@@ -125,11 +216,7 @@ def _latest(rows: list[tuple]) -> list[tuple]:
 
 
 def _frame(rows: Sequence[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(list(rows), columns=list(NAMES), nrows=len(rows))
-    frame["green_veto"] = frame["green_veto"].astype("boolean")  # SQLite's cursor says 0/1
-    for name in FLOATS:
-        frame[name] = frame[name].astype(float)
-    return frame
+    return typed(pd.DataFrame.from_records(list(rows), columns=list(NAMES), nrows=len(rows)))
 
 
 def _long(conn: Connection, keys: list[str], ids: list[int] | None = None) -> Iterator[np.ndarray]:
