@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import actions, auth, layout, navigation, resources
+from ui import actions, auth, layout, navigation, peer_views
 from ui.i18n import language_selector, t
 
 # role → page names (ui/navigation.PAGES). This is the menu only: every staff and advisor
@@ -62,4 +62,4 @@ st.set_page_config(layout="wide" if page.url_path in WIDE_PAGES else "centered")
 page.run()
 # Once per process, after the first page is drawn: build the peer index in the background so
 # that the first results page finds it (at 100,000 assessments the build takes seconds).
-resources.warm_peer_index()
+peer_views.warm_peer_index()

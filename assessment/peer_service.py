@@ -1,7 +1,7 @@
 """Peer benchmarking over the stored population: the active model, the index, nearest peers,
 the peer map and what-if scoring. Pure Python; the UI caches one `PeerService` per active
 model version, starts building its index in a background thread when a process serves its
-first page (ui.resources.warm_peer_index), and calls `refresh()` on every run.
+first page (ui.peer_views.warm_peer_index), and calls `refresh()` on every run.
 
 Freshness (docs/peers.md, "Service and caching"): an enterprise is always placed with its
 own stored scores, read when it is asked for; only the reference population the

@@ -2,7 +2,7 @@
 
 `streamlit run app.py` on a copy of the 100,000-assessment SQLite database with an active
 peer model, as in production. Headless Chromium opens the landing page first: the process
-then builds the peer index in the background (ui/resources.warm_peer_index); the harness
+then builds the peer index in the background (ui/peer_views.warm_peer_index); the harness
 waits until the process is idle (it used under 2 % of a core for 3 s). Then it signs in as
 staff (the session cookie the app reads) and opens the staff dashboard; once the page has
 finished its run (headline figures drawn, script state "notRunning"), the figure is VmHWM

@@ -158,9 +158,9 @@ def run(ctx) -> list[Row]:
         # The first page started the peer index warm-up in a background thread, as in a
         # served process; a user spends minutes on the questionnaire, so the pages are timed
         # once it is done (while it runs it shares the interpreter with every rerun).
-        from ui import resources
+        from ui import peer_views
 
-        resources.warm_peer_index().join(timeout=FIRST_TIMEOUT)
+        peer_views.warm_peer_index().join(timeout=FIRST_TIMEOUT)
         _button(at, "start_new").click().run()
         seen = set()
         while (section := _section(at)) != target:

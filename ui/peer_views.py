@@ -8,6 +8,8 @@ adds comparison charts, the peer map and nearest peers on top of the same pieces
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,8 +29,11 @@ from assessment.peer_service import (
 )
 from assessment.peers import Benchmark, GroupBenchmark
 from assessment.questionnaire import QuestionnaireSet, Text
+from assessment.storage.db import database_url
 from assessment.texts import text
 from ui.resources import questionnaires, repository
+
+log = logging.getLogger(__name__)
 
 GROUP_ORDER = ("all", "cluster", "industry", "size_class", "city")
 HEADLINE_KEYS = ("im", "green", "integration", "readiness")
@@ -396,3 +401,33 @@ def area_choices(qset: QuestionnaireSet) -> list[Area]:
     all_areas = areas(qset)
     parents = {a.parent for a in all_areas if a.parent}
     return [a for a in all_areas if a.id in parents]
+
+
+# --- warm-up ---------------------------------------------------------------------------
+# Here, beside the service it builds: this module's imports (pandas, scikit-learn, altair)
+# are complete before the thread starts, so a page never meets a half-imported module.
+
+
+def _build_peer_index() -> None:
+    # The cached peer service builds the index on its first call; Streamlit holds a lock
+    # per cache entry while it does, so a page asking for it in the meantime waits for this
+    # build instead of starting another.
+    try:
+        service()
+    except AssessmentError as err:  # no active model, too few submissions, a refused model
+        log.info("peer index not built at start-up: %s", err)
+    except Exception:  # a thread has no page to show it on; the pages retry and show it
+        log.exception("peer index warm-up failed")
+
+
+@st.cache_resource(show_spinner=False)
+def _peer_warm_up(url: str) -> threading.Thread:
+    thread = threading.Thread(target=_build_peer_index, name="peer-index-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_peer_index() -> threading.Thread:
+    """Start building the peer index in a background thread, once per process and database,
+    so that the first results page finds it built (docs/peers.md, "Service and caching")."""
+    return _peer_warm_up(database_url())

@@ -3,17 +3,12 @@ the start-up warm-up of the peer index."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
 import streamlit as st
 
 from assessment import settings
-from assessment.errors import AssessmentError
 from assessment.questionnaire import QuestionnaireSet
-
-log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,32 +39,3 @@ def repository() -> Any:
     from assessment.storage.db import database_url
 
     return _repository(database_url())
-
-
-def _build_peer_index() -> None:
-    # The cached peer service (ui.peer_views.service) builds the index on its first call;
-    # Streamlit holds a lock per cache entry while it does, so a page asking for it in the
-    # meantime waits for this build instead of starting another.
-    from ui.peer_views import service
-
-    try:
-        service()
-    except AssessmentError as err:  # no active model, too few submissions, a refused model
-        log.info("peer index not built at start-up: %s", err)
-    except Exception:  # a thread has no page to show it on; the pages retry and show it
-        log.exception("peer index warm-up failed")
-
-
-@st.cache_resource(show_spinner=False)
-def _peer_warm_up(url: str) -> threading.Thread:
-    thread = threading.Thread(target=_build_peer_index, name="peer-index-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def warm_peer_index() -> threading.Thread:
-    """Start building the peer index in a background thread, once per process and database,
-    so that the first results page finds it built (docs/peers.md, "Service and caching")."""
-    from assessment.storage.db import database_url
-
-    return _peer_warm_up(database_url())

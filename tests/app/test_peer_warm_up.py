@@ -24,7 +24,7 @@ from assessment.reference import uscc_check_char
 from assessment.storage import Repository, make_engine, upgrade
 
 N = 40  # demo enterprises: enough to fit a model on (peers.MIN_FIT = 30)
-WARM_UP = "peer-index-warm-up"  # the warm-up thread's name (ui/resources.py)
+WARM_UP = "peer-index-warm-up"  # the warm-up thread's name (ui/peer_views.py)
 WAIT = 120  # seconds a test waits for a thread before it fails
 
 
@@ -126,7 +126,7 @@ def builds(monkeypatch) -> Builds:
 
 def warm_up_thread() -> threading.Thread:
     """The warm-up thread the first page started (the cached one: no new thread)."""
-    from ui.resources import warm_peer_index
+    from ui.peer_views import warm_peer_index
 
     return warm_peer_index()
 
