@@ -8,28 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.roles import ENTERPRISE
 from ui import actions, auth, layout, navigation, peer_views
 from ui.i18n import language_selector, t
-
-# role → page names (ui/navigation.PAGES). This is the menu only: every staff and advisor
-# page checks the role again on the server (ui.auth.require_role) on every run.
-STAFF = (
-    "staff_dashboard",
-    "staff_cities",
-    "staff_cases",
-    "staff_import",
-    "staff_export",
-    "staff_quality",
-    "staff_peers",
-    "advisor",
-    "staff_signin",
-)
-ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "enterprise": ("landing", "wizard", "review", "results", "staff_signin"),
-    "advisor": ("advisor", "staff_signin"),
-    "staff": STAFF,
-    "admin": (*STAFF[:-1], "staff_users", "staff_signin"),
-}
 
 WIDE_PAGES = frozenset(
     {
@@ -51,9 +32,12 @@ language_selector()
 # The role comes from the signed-in session, re-validated against the database on every
 # run (cookie or session token); signed out means the enterprise role.
 role = auth.sync_role()
-if role == "enterprise":
+if role == ENTERPRISE:
     layout.remember_resume_error(actions.restore_from_url())
-pages = [navigation.page(name) for name in ROLE_PAGES.get(role, ROLE_PAGES["enterprise"])]
+# The role's menu (ui/navigation.ROLE_PAGES); every staff and advisor page checks the role
+# again on the server, on every run.
+menu = navigation.ROLE_PAGES.get(role, navigation.ROLE_PAGES[ENTERPRISE])
+pages = [navigation.page(name) for name in menu]
 layout.sidebar_footer()
 page = st.navigation(pages)
 # Results use the full width (four headline figures, charts side by side); forms read

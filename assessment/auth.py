@@ -23,16 +23,14 @@ from datetime import UTC, datetime, timedelta
 
 from assessment.errors import Bilingual, fail
 
+# The roles are defined in assessment.roles; these names stay importable from here.
+from assessment.roles import ADMIN_ROLES as ADMIN_ROLES
+from assessment.roles import ROLE_LABELS as ROLE_LABELS
+from assessment.roles import ROLE_NAMES
+from assessment.roles import STAFF_ROLES as STAFF_ROLES
+
 COOKIE_NAME = "sx_staff_session"
 HANDOFF_LIFETIME = timedelta(seconds=60)
-STAFF_ROLES = ("staff", "admin")
-ADMIN_ROLES = ("admin",)
-ROLE_NAMES = {
-    "staff": Bilingual("staff", "工作人员"),
-    "advisor": Bilingual("advisor", "专家顾问"),
-    "admin": Bilingual("admin", "管理员"),
-}
-ROLE_LABELS = {role: f"{name.zh} / {name.en}" for role, name in ROLE_NAMES.items()}
 
 
 def check_role(user: object | None, roles: Iterable[str]) -> object:

@@ -7,6 +7,7 @@ to the page, which shows them beside the field or at the page boundary.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ import streamlit as st
 
 from assessment import progress
 from assessment.errors import AssessmentError
+from assessment.storage import AssessmentRecord, Draft
 from ui import session, wizard_state
 from ui.resources import questionnaires, repository
 
@@ -23,7 +25,7 @@ def this_year() -> int:
     return datetime.now(UTC).year
 
 
-def _open(record: Any, resume_code: str) -> None:
+def _open(record: AssessmentRecord, resume_code: str) -> None:
     session.set_current(
         session.Current(
             assessment_id=record.id,
@@ -40,7 +42,7 @@ def _open(record: Any, resume_code: str) -> None:
     wizard_state.go_to(progress.first_incomplete(all_steps, record.answers))
 
 
-def resume(code: str) -> Any:
+def resume(code: str) -> AssessmentRecord:
     """Open the assessment with this resume code (S408 when unknown or expired)."""
     code = code.strip()
     record = repository().resume(code)
@@ -48,7 +50,7 @@ def resume(code: str) -> Any:
     return record
 
 
-def record() -> Any | None:
+def record() -> AssessmentRecord | None:
     """The open assessment as stored (None when none is open)."""
     cur = session.current()
     if cur is None:
@@ -56,7 +58,7 @@ def record() -> Any | None:
     return repository().resume(cur.resume_code)
 
 
-def create(profile_answers: Mapping[str, Any]) -> Any:
+def create(profile_answers: Mapping[str, Any]) -> Draft:
     """Create the draft from the first profile page; returns the Draft with its code."""
     draft = repository().create_draft(dict(profile_answers), this_year())
     session.set_current(
@@ -83,7 +85,7 @@ def save_section(section_id: str, section_answers: Mapping[str, Any]) -> int:
     return version
 
 
-def submit() -> Any:
+def submit() -> AssessmentRecord:
     """Submit the open assessment (immutable afterwards); returns the stored record."""
     cur = session.current()
     assert cur is not None, "submit needs an open assessment"
@@ -92,7 +94,7 @@ def submit() -> Any:
     return rec
 
 
-def history() -> list[Any]:
+def history() -> list[AssessmentRecord]:
     """The enterprise's assessments, oldest first."""
     cur = session.current()
     if cur is None:
@@ -101,7 +103,7 @@ def history() -> list[Any]:
     return sorted(records, key=lambda r: (r.year, r.id))
 
 
-def start_next_year() -> Any:
+def start_next_year() -> Draft:
     """Start next year's assessment from the open (submitted) one; returns the new Draft."""
     cur = session.current()
     assert cur is not None, "start_next_year needs an open assessment"
@@ -144,12 +146,10 @@ def restore_from_url() -> AssessmentError | None:
 
 
 def _replace(cur: session.Current, **changes: Any) -> session.Current:
-    from dataclasses import replace
-
     return replace(cur, **changes)
 
 
-def open_answers_file(data: bytes, name: str = "answers.json") -> Any:
+def open_answers_file(data: bytes, name: str = "answers.json") -> AssessmentRecord:
     """Start a draft from an uploaded answers file (docs/answers-format.md); returns the record.
 
     The file is checked whole before anything is written: its format and questionnaire
@@ -180,7 +180,9 @@ def open_answers_file(data: bytes, name: str = "answers.json") -> Any:
         own = {item.id: answers[item.id] for item in step.section.items if item.id in answers}
         if own:
             save_section_partial(step.id, own)
-    return resume(session.current().resume_code)
+    cur = session.current()
+    assert cur is not None, "create() opened the assessment"
+    return resume(cur.resume_code)
 
 
 def save_section_partial(section_id: str, section_answers: Mapping[str, Any]) -> int:

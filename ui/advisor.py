@@ -8,16 +8,22 @@ names of peers are shown to staff and admins only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from assessment import formatting
-from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError
 from assessment.peer_service import NEAREST, PeerService, areas
-from assessment.questionnaire import DONT_KNOW, Item
+from assessment.peers import Benchmark
+from assessment.programs import ProgramMatch
+from assessment.questionnaire import DONT_KNOW, RATINGS, Item
+from assessment.roadmap import next_level_plan
+from assessment.roles import ADVISOR_PAGE_ROLES, STAFF_ROLES
+from assessment.scoring import AssessmentResult
+from assessment.storage import AssessmentRecord, User
 from assessment.texts import text
 from ui import layout
 from ui.auth import require_role
@@ -37,20 +43,19 @@ from ui.peer_views import (
     submitted,
 )
 from ui.resources import questionnaires, repository
+from ui.widgets import choice_answer, choices
 
-ROLES = ("advisor", "staff", "admin")
 PICK_KEY = "advisor.assessment"
 SEARCH_KEY = "advisor.search"
 ITEMS_KEY = "advisor.wi_items"
 SCOPE_KEY = "advisor.wi_scope"
 PRESET_KEY = "advisor.wi_preset"
 MAX_OPTIONS = 200
-RATING_ORDER = ("full", "most", "partial", "none")
 
 
 def render() -> None:
     """Draw the advisor page."""
-    user = require_role(*ROLES)
+    user = require_role(*ADVISOR_PAGE_ROLES)
     staff = user.role in STAFF_ROLES
     layout.banner(t("advisor.title"), t("advisor.subtitle"))
     qset = questionnaires()
@@ -100,8 +105,10 @@ def _pick() -> int | None:
         st.caption(t("advisor.matches", n=len(frame), shown=MAX_OPTIONS))
         frame = frame.head(MAX_OPTIONS)
     labels = {
-        int(r.assessment_id): t("advisor.option", name=r.name, code=r.credit_code, year=r.year)
-        for r in frame.itertuples()
+        int(row["assessment_id"]): t(
+            "advisor.option", name=row["name"], code=row["credit_code"], year=row["year"]
+        )
+        for row in frame.to_dict("records")
     }
     options = list(labels)
     if st.session_state.get(PICK_KEY) not in labels:
@@ -124,7 +131,7 @@ def _fmt(value: Any) -> str:
     return formatting.score(value, lang())
 
 
-def _overview(record: Any, bench: Any) -> None:
+def _overview(record: AssessmentRecord, bench: Benchmark | None) -> None:
     scores = record.scores or {}
     st.subheader(t("advisor.overview"), anchor=False)
     c1, c2, c3, c4 = st.columns(4)
@@ -137,7 +144,7 @@ def _overview(record: Any, bench: Any) -> None:
         render_cluster(bench, lang())
 
 
-def _compare(svc: PeerService, record: Any, bench: Any) -> None:
+def _compare(svc: PeerService, record: AssessmentRecord, bench: Benchmark) -> None:
     qset = svc.qset
     lg = lang()
     st.subheader(t("advisor.compare"), anchor=False)
@@ -172,7 +179,7 @@ def _compare(svc: PeerService, record: Any, bench: Any) -> None:
             st.caption(t("peers.suppressed_note", group=group_label(g, lg)))
 
 
-def _map(svc: PeerService, bench: Any, staff: bool) -> None:
+def _map(svc: PeerService, bench: Benchmark, staff: bool) -> None:
     st.subheader(t("advisor.map"), anchor=False)
     points = svc.map_points(include_names=staff)
     lg = lang()
@@ -185,7 +192,7 @@ def _map(svc: PeerService, bench: Any, staff: bool) -> None:
         st.caption(t("advisor.map_all", total=points.total))
 
 
-def _nearest(svc: PeerService, record: Any, bench: Any, staff: bool) -> None:
+def _nearest(svc: PeerService, record: AssessmentRecord, bench: Benchmark, staff: bool) -> None:
     st.subheader(t("advisor.nearest", k=NEAREST), anchor=False)
     peers = svc.nearest(record.id, NEAREST, include_names=staff)
     lg = lang()
@@ -212,20 +219,18 @@ def _value_text(item: Item, value: Any, lg: str) -> str:
         return text("yesno.true", lg) if value else text("yesno.false", lg)
     if isinstance(value, list):
         return ", ".join(_value_text(item, v, lg) for v in value)
-    if value == DONT_KNOW or (item.type == "requirement" and value in RATING_ORDER):
+    if value == DONT_KNOW or (item.type == "requirement" and value in RATINGS):
         return text(f"rating.{value}", lg)
     opt = item.option(value) if isinstance(value, str) else None
     return opt.label.get(lg) if opt else str(value)
 
 
-def _widget_key(record: Any, item_id: str) -> str:
+def _widget_key(record: AssessmentRecord, item_id: str) -> str:
     return f"advisor.wi:{record.id}:{item_id}"
 
 
-def _apply_plan(record: Any) -> None:
+def _apply_plan(record: AssessmentRecord) -> None:
     """Button callback: put the next-level plan's changes into the widgets."""
-    from assessment.roadmap import next_level_plan
-
     plan = next_level_plan(record.answers, questionnaires())
     st.session_state[ITEMS_KEY] = [s.item_id for s in plan.steps]
     st.session_state[SCOPE_KEY] = "requirements"
@@ -234,7 +239,7 @@ def _apply_plan(record: Any) -> None:
     st.session_state[PRESET_KEY] = tx(plan.message)
 
 
-def _value_widget(item: Item, record: Any) -> Any:
+def _value_widget(item: Item, record: AssessmentRecord) -> Any:
     """A widget for a new answer to `item`; returns the chosen value."""
     key = _widget_key(record, item.id)
     lg = lang()
@@ -242,14 +247,8 @@ def _value_widget(item: Item, record: Any) -> Any:
     label = f"{tx(item.label)} ({item.id})"
     help_text = t("advisor.current_answer", value=_value_text(item, current, lg))
     if item.type in ("requirement", "single", "yesno"):
-        if item.type == "requirement":
-            options: list[Any] = list(RATING_ORDER)
-        elif item.type == "yesno":
-            options = [True, False]
-        else:
-            options = [o.value for o in item.options]
-        if item.dont_know:
-            options.append(DONT_KNOW)
+        # The questionnaire widget's choices, in its order (yes/no as the booleans stored).
+        options = [choice_answer(item, code) for code in choices(item)]
         if key not in st.session_state:
             st.session_state[key] = current if current in options else options[0]
         return st.selectbox(
@@ -281,7 +280,7 @@ def _value_widget(item: Item, record: Any) -> Any:
     return st.text_input(label, key=key, help=help_text)
 
 
-def _what_if(svc: PeerService, record: Any, bench: Any) -> None:
+def _what_if(svc: PeerService, record: AssessmentRecord, bench: Benchmark | None) -> None:
     qset = svc.qset
     lg = lang()
     st.subheader(t("advisor.whatif"), anchor=False)
@@ -343,7 +342,7 @@ def _what_if(svc: PeerService, record: Any, bench: Any) -> None:
         st.dataframe(_programs_frame(before_programs, programs), hide_index=True, width="stretch")
 
 
-def _delta_metrics(before: Any, after: Any) -> None:
+def _delta_metrics(before: AssessmentResult, after: AssessmentResult) -> None:
     pairs = [
         (
             t("advisor.level"),
@@ -365,7 +364,9 @@ def _delta_metrics(before: Any, after: Any) -> None:
         col.metric(label, _fmt(new), delta=delta)
 
 
-def _programs_frame(before: Any, after: Any) -> pd.DataFrame:
+def _programs_frame(
+    before: Sequence[ProgramMatch] | None, after: Sequence[ProgramMatch]
+) -> pd.DataFrame:
     old = {m.program_id: m for m in before or ()}
     rows = []
     for m in after:
@@ -393,7 +394,7 @@ def _yes(flag: bool) -> str:
 # --- notes ---------------------------------------------------------------------------------
 
 
-def _notes(record: Any, user: Any) -> None:
+def _notes(record: AssessmentRecord, user: User) -> None:
     repo = repository()
     st.subheader(t("advisor.notes"), anchor=False)
     with st.form(f"advisor.note:{record.id}", clear_on_submit=True):

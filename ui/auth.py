@@ -10,11 +10,13 @@ expired, signed-out or disabled session stops working at once. docs/staff.md has
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import streamlit as st
 
 from assessment.auth import COOKIE_NAME, HANDOFFS, check_role
 from assessment.errors import AssessmentError
+from assessment.storage import User
 from ui.i18n import error_text
 from ui.resources import repository
 from ui.session import ROLE_KEY
@@ -35,7 +37,7 @@ def _cookie_token() -> str | None:
 
 def token() -> str | None:
     """This session's token: the one signed in here, else the browser's cookie."""
-    held = st.session_state.get(TOKEN_KEY)
+    held: str | None = st.session_state.get(TOKEN_KEY)
     if held:
         return held
     if st.session_state.get(IGNORE_COOKIE_KEY):
@@ -43,7 +45,7 @@ def token() -> str | None:
     return _cookie_token()
 
 
-def current_user():
+def current_user() -> User | None:
     """The signed-in user, checked against the database on this run; None if signed out."""
     tok = token()
     user = repository().session_user(tok) if tok else None
@@ -63,7 +65,7 @@ def sync_role() -> str:
     return role
 
 
-def require_role(*roles: str):
+def require_role(*roles: str) -> User:
     """The page guard: the signed-in user if their role is allowed; otherwise stop the page."""
     user = current_user()
     try:
@@ -71,10 +73,10 @@ def require_role(*roles: str):
     except AssessmentError as err:
         st.error(error_text(err), icon="🔒")
         st.stop()
-    return user
+    return cast(User, user)  # check_role refused a signed-out session (None)
 
 
-def sign_in(username: str, password: str):
+def sign_in(username: str, password: str) -> User:
     """Check the password (U501/U502 raised), keep the session here and queue the cookie."""
     # None on localhost and without a request; a stand-in object under AppTest (not a str).
     source = st.context.ip_address

@@ -8,6 +8,7 @@ the cookie back is `st.context.cookies`, on every run (ui/auth.py).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -40,7 +41,9 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def make_set_cookie(handoffs: Handoffs = HANDOFFS):
+def make_set_cookie(
+    handoffs: Handoffs = HANDOFFS,
+) -> Callable[[Request], Awaitable[Response]]:
     """The handler that trades a one-time code for the session cookie."""
 
     async def set_cookie(request: Request) -> Response:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.errors import AssessmentError
-from ui import actions, layout, navigation, session, wizard_state
+from ui import actions, layout, session, wizard_state
+from ui.goto import go
 from ui.i18n import error_text, t
 
 PROGRAMS = tuple(range(1, 9))
@@ -47,7 +48,7 @@ def _start_or_resume() -> None:
         st.info(t("ui.landing.open_assessment"), icon=":material/edit_note:")
         target = "results" if cur.status == "submitted" else "wizard"
         if st.button(t(f"ui.landing.continue.{target}"), type="primary", key="continue"):
-            navigation.go(target)
+            go(target)
 
     left, right = st.columns(2, gap="large")
     with left, st.container(border=True):
@@ -56,7 +57,7 @@ def _start_or_resume() -> None:
         if st.button(t("ui.landing.start.button"), type="primary", key="start_new"):
             session.set_current(None)
             wizard_state.reset()
-            navigation.go("wizard")
+            go("wizard")
     with right, st.container(border=True):
         st.subheader(t("ui.landing.resume.title"), anchor=False)
         url_error = layout.pop_resume_error()
@@ -78,7 +79,7 @@ def _start_or_resume() -> None:
                 except AssessmentError as err:
                     error = err
                 else:
-                    navigation.go("results" if record.submitted else "wizard")
+                    go("results" if record.submitted else "wizard")
         if error is not None:
             st.error(error_text(error), icon=":material/warning:")
     _upload()
@@ -95,7 +96,10 @@ def _upload() -> None:
             return
         st.markdown(t("ui.landing.upload.body"))
         upload = st.file_uploader(t("ui.landing.upload.label"), type=["json"], key="answers_upload")
-        if st.button(t("ui.landing.upload.button"), key="upload_answers", disabled=upload is None):
+        pressed = st.button(
+            t("ui.landing.upload.button"), key="upload_answers", disabled=upload is None
+        )
+        if pressed and upload is not None:
             try:
                 record = actions.open_answers_file(upload.getvalue(), upload.name)
             except AssessmentError as err:
@@ -118,4 +122,4 @@ def _uploaded(cur: session.Current) -> None:
     st.warning(t("ui.wizard.resume.warning"), icon=":material/warning:")
     if st.button(t("ui.landing.upload.review"), type="primary", key="upload_review"):
         st.session_state.pop(UPLOADED_KEY, None)
-        navigation.go("review")
+        go("review")

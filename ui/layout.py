@@ -57,7 +57,9 @@ def remember_resume_error(err: AssessmentError | None) -> None:
 
 
 def pop_resume_error() -> AssessmentError | None:
-    return st.session_state.pop(RESUME_ERROR_KEY, None)
+    """The failed `?resume=` lookup kept for the landing page, once."""
+    err: AssessmentError | None = st.session_state.pop(RESUME_ERROR_KEY, None)
+    return err
 
 
 def sidebar_footer() -> None:

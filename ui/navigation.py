@@ -1,71 +1,172 @@
-"""The page registry: every page of the app, built as `st.Page` objects on each run.
+"""The page registry: every page of the app, its module, and who sees it in the menu.
 
-`app.py` picks which of these a role sees; pages move between each other with `go()`.
-Each page module exposes `render()`; `guarded()` is the page boundary where library
-errors (AssessmentError) become a message in the current language.
+`app.py` builds the menu of the session's role from `ROLE_PAGES`; pages move between each
+other with `ui.goto.go()`. `guarded()` is the page boundary where library errors
+(AssessmentError) become a message in the current language.
+
+The menu only hides pages: every staff and advisor page checks the role again on the
+server (ui.auth.require_role) on every run, against the same tuples (assessment.roles).
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
-from importlib import import_module
+from types import MappingProxyType
+from typing import Protocol
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from assessment import roles
 from assessment.errors import AssessmentError
+from ui import (
+    advisor,
+    landing,
+    results,
+    review,
+    staff_cases,
+    staff_cities,
+    staff_dashboard,
+    staff_export,
+    staff_import,
+    staff_peers,
+    staff_quality,
+    staff_signin,
+    staff_users,
+    wizard,
+)
 from ui.i18n import error_text, lang, t
+
+
+class PageModule(Protocol):
+    """A page's module (ui/landing.py, …): `render()` draws the page."""
+
+    __name__: str
+
+    def render(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class PageSpec:
-    """Where a page lives and how it is titled in the navigation."""
+    """A page: its module, how it is titled and addressed, and in whose menu it appears."""
 
-    module: str
+    page_module: PageModule
     title_key: str
     icon: str
     url_path: str
+    roles: tuple[str, ...]
     default: bool = False
 
+    @property
+    def module(self) -> str:
+        """The name of the page's module (e.g. "ui.landing")."""
+        return self.page_module.__name__
 
-PAGES: dict[str, PageSpec] = {
-    "landing": PageSpec("ui.landing", "ui.nav.landing", ":material/home:", "start", default=True),
-    "wizard": PageSpec("ui.wizard", "ui.nav.wizard", ":material/edit_note:", "assessment"),
-    "review": PageSpec("ui.review", "ui.nav.review", ":material/fact_check:", "review"),
-    "results": PageSpec("ui.results", "ui.nav.results", ":material/insights:", "results"),
-    "advisor": PageSpec("ui.advisor", "ui.nav.advisor", ":material/compare_arrows:", "advisor"),
-    "staff_signin": PageSpec(
-        "ui.staff_signin", "ui.nav.staff_signin", ":material/login:", "sign-in"
-    ),
-    "staff_dashboard": PageSpec(
-        "ui.staff_dashboard", "ui.nav.staff_dashboard", ":material/dashboard:", "staff-dashboard"
-    ),
-    "staff_cities": PageSpec(
-        "ui.staff_cities", "ui.nav.staff_cities", ":material/location_city:", "staff-cities"
-    ),
-    "staff_cases": PageSpec(
-        "ui.staff_cases", "ui.nav.staff_cases", ":material/star:", "staff-cases"
-    ),
-    "staff_import": PageSpec(
-        "ui.staff_import", "ui.nav.staff_import", ":material/upload_file:", "staff-import"
-    ),
-    "staff_export": PageSpec(
-        "ui.staff_export", "ui.nav.staff_export", ":material/download:", "staff-export"
-    ),
-    "staff_quality": PageSpec(
-        "ui.staff_quality", "ui.nav.staff_quality", ":material/rule:", "staff-quality"
-    ),
-    "staff_peers": PageSpec(
-        "ui.staff_peers", "ui.nav.staff_peers", ":material/hub:", "staff-peer-models"
-    ),
-    "staff_users": PageSpec(
-        "ui.staff_users", "ui.nav.staff_users", ":material/manage_accounts:", "staff-users"
-    ),
-}
+    @property
+    def render(self) -> Callable[[], None]:
+        """The page's render function, looked up when the page is built (on every run)."""
+        return self.page_module.render
+
+
+_ENTERPRISE = (roles.ENTERPRISE,)
+
+# In menu order: a role's menu lists the pages that name it, in this order.
+PAGES: Mapping[str, PageSpec] = MappingProxyType(
+    {
+        "landing": PageSpec(
+            landing, "ui.nav.landing", ":material/home:", "start", _ENTERPRISE, default=True
+        ),
+        "wizard": PageSpec(
+            wizard, "ui.nav.wizard", ":material/edit_note:", "assessment", _ENTERPRISE
+        ),
+        "review": PageSpec(review, "ui.nav.review", ":material/fact_check:", "review", _ENTERPRISE),
+        "results": PageSpec(
+            results, "ui.nav.results", ":material/insights:", "results", _ENTERPRISE
+        ),
+        "staff_dashboard": PageSpec(
+            staff_dashboard,
+            "ui.nav.staff_dashboard",
+            ":material/dashboard:",
+            "staff-dashboard",
+            roles.STAFF_ROLES,
+        ),
+        "staff_cities": PageSpec(
+            staff_cities,
+            "ui.nav.staff_cities",
+            ":material/location_city:",
+            "staff-cities",
+            roles.STAFF_ROLES,
+        ),
+        "staff_cases": PageSpec(
+            staff_cases,
+            "ui.nav.staff_cases",
+            ":material/star:",
+            "staff-cases",
+            roles.STAFF_ROLES,
+        ),
+        "staff_import": PageSpec(
+            staff_import,
+            "ui.nav.staff_import",
+            ":material/upload_file:",
+            "staff-import",
+            roles.STAFF_ROLES,
+        ),
+        "staff_export": PageSpec(
+            staff_export,
+            "ui.nav.staff_export",
+            ":material/download:",
+            "staff-export",
+            roles.STAFF_ROLES,
+        ),
+        "staff_quality": PageSpec(
+            staff_quality,
+            "ui.nav.staff_quality",
+            ":material/rule:",
+            "staff-quality",
+            roles.STAFF_ROLES,
+        ),
+        "staff_peers": PageSpec(
+            staff_peers,
+            "ui.nav.staff_peers",
+            ":material/hub:",
+            "staff-peer-models",
+            roles.STAFF_ROLES,
+        ),
+        "advisor": PageSpec(
+            advisor,
+            "ui.nav.advisor",
+            ":material/compare_arrows:",
+            "advisor",
+            roles.ADVISOR_PAGE_ROLES,
+        ),
+        "staff_users": PageSpec(
+            staff_users,
+            "ui.nav.staff_users",
+            ":material/manage_accounts:",
+            "staff-users",
+            roles.ADMIN_ROLES,
+        ),
+        "staff_signin": PageSpec(
+            staff_signin,
+            "ui.nav.staff_signin",
+            ":material/login:",
+            "sign-in",
+            roles.EVERYONE,
+        ),
+    }
+)
+
+# role → page names: the menu of each role (an unknown role gets the enterprise's).
+ROLE_PAGES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        role: tuple(name for name, spec in PAGES.items() if role in spec.roles)
+        for role in roles.EVERYONE
+    }
+)
 
 
 def guarded(render: Callable[[], None]) -> Callable[[], None]:
@@ -114,16 +215,10 @@ def freeze_imported() -> None:
 def page(name: str) -> StreamlitPage:
     """The st.Page for a registered page name."""
     spec = PAGES[name]
-    render = import_module(spec.module).render
     return st.Page(
-        guarded(render),
+        guarded(spec.render),
         title=t(spec.title_key),
         icon=spec.icon,
         url_path=spec.url_path,
         default=spec.default,
     )
-
-
-def go(name: str) -> None:
-    """Switch to another page (stops the current run)."""
-    st.switch_page(page(name))

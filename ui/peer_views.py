@@ -23,12 +23,14 @@ from assessment.errors import AssessmentError, fail
 from assessment.peer_service import (
     Area,
     MapPoints,
+    Peer,
     PeerService,
     areas,
     headline_metrics,
 )
 from assessment.peers import Benchmark, GroupBenchmark
 from assessment.questionnaire import QuestionnaireSet, Text
+from assessment.storage import AssessmentRecord
 from assessment.storage.db import database_url
 from assessment.texts import text
 from ui.resources import questionnaires, repository
@@ -96,8 +98,6 @@ def _service(url: str, model_version: str) -> PeerService:
 
 def service() -> PeerService:
     """The peer service of the active model, refreshed as its policy allows (built once)."""
-    from assessment.storage.db import database_url
-
     repo = repository()
     active = repo.active_peer_model()
     if active is None:
@@ -114,13 +114,13 @@ def _submitted(url: str, population: tuple[int, str | None]) -> pd.DataFrame:
 
 def submitted() -> pd.DataFrame:
     """Every submitted assessment with identity and key scores (cached per population)."""
-    from assessment.storage.db import database_url
-
     pv = PeerService(repository(), questionnaires()).population_version()
     return _submitted(database_url(), (pv.count, pv.last_submitted))
 
 
-def benchmark_or_none(assessment_id: int, record: Any = None) -> Benchmark | None:
+def benchmark_or_none(
+    assessment_id: int, record: AssessmentRecord | None = None
+) -> Benchmark | None:
     """The benchmark of a submitted assessment (its `record`, when already read), or None
     while peers are unavailable."""
     try:
@@ -168,7 +168,7 @@ def suppressed_notes(benchmark: Benchmark, lang: str) -> list[str]:
 def percentile_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     """Dots per area (0–100) coloured by peer group."""
     order = list(dict.fromkeys(frame["area"]))
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame)
         .mark_point(filled=True, size=90)
         .encode(
@@ -186,9 +186,12 @@ def percentile_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
         )
         .properties(height=max(120, 26 * len(order)))
     )
+    return chart
 
 
-def gap_frame(benchmark: Benchmark, metrics: Sequence[str], qset: QuestionnaireSet, lang: str):
+def gap_frame(
+    benchmark: Benchmark, metrics: Sequence[str], qset: QuestionnaireSet, lang: str
+) -> pd.DataFrame:
     """Positive gaps to the cluster's top quartile, largest first."""
     rows = [
         {"area": metric_label(m, qset, lang), "gap": benchmark.gap_to_cluster_top_quartile[m]}
@@ -201,7 +204,7 @@ def gap_frame(benchmark: Benchmark, metrics: Sequence[str], qset: QuestionnaireS
 
 def gap_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     """Horizontal bars of the gap in points."""
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame)
         .mark_bar(color="#b3261e")
         .encode(
@@ -214,6 +217,7 @@ def gap_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
         )
         .properties(height=max(80, 24 * len(frame)))
     )
+    return chart
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -310,7 +314,7 @@ def comparison_frame(
     return pd.DataFrame(rows, columns=["area", "series", "value"])
 
 
-def comparison_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
+def comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
     """Dot chart per area: the enterprise as a large black diamond, the rest coloured."""
     order = list(dict.fromkeys(frame["area"]))
     self_name = text("advisor.series_self", lang)
@@ -328,7 +332,8 @@ def comparison_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     me = base.transform_filter(alt.datum.series == self_name).mark_point(
         shape="diamond", filled=True, size=160, color="black"
     )
-    return (others + me).properties(height=max(140, 28 * len(order)))
+    layered: alt.LayerChart = (others + me).properties(height=max(140, 28 * len(order)))
+    return layered
 
 
 def map_chart(
@@ -369,10 +374,11 @@ def map_chart(
         .mark_point(shape="diamond", size=260, filled=True, color="black")
         .encode(x="x:Q", y="y:Q")
     )
-    return (dots + me).properties(height=420)
+    layered: alt.LayerChart = (dots + me).properties(height=420)
+    return layered
 
 
-def peers_frame(peers: Sequence[Any], lang: str, cluster_names: Mapping[int, str]) -> pd.DataFrame:
+def peers_frame(peers: Sequence[Peer], lang: str, cluster_names: Mapping[int, str]) -> pd.DataFrame:
     """Nearest peers as a display table; name columns only when the service returned names."""
     named = any(p.name is not None for p in peers)
     rows = []

@@ -1,20 +1,18 @@
-"""Shared, process-wide resources cached at the UI edge: questionnaires, the repository, and
-the start-up warm-up of the peer index."""
+"""Shared, process-wide resources cached at the UI edge: questionnaires and the repository."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import streamlit as st
 
 from assessment import settings
+from assessment.loader import load_questionnaires
 from assessment.questionnaire import QuestionnaireSet
+from assessment.storage import Repository, open_database
+from assessment.storage.db import database_url
 
 
 @st.cache_resource(show_spinner=False)
 def _questionnaires(folder: str | None) -> QuestionnaireSet:
-    from assessment import load_questionnaires
-
     return load_questionnaires(folder)
 
 
@@ -24,18 +22,16 @@ def questionnaires() -> QuestionnaireSet:
     Raises AssessmentError (Q codes) when a file is broken; pages show a friendly message.
     """
     folder = settings.QUESTIONNAIRES.get()
-    return _questionnaires(str(folder) if folder is not None else None)
+    result: QuestionnaireSet = _questionnaires(str(folder) if folder is not None else None)
+    return result
 
 
 @st.cache_resource(show_spinner=False)
-def _repository(url: str) -> Any:
-    from assessment.storage import Repository, open_database
-
+def _repository(url: str) -> Repository:
     return Repository(open_database(url), questionnaires())
 
 
-def repository() -> Any:
+def repository() -> Repository:
     """The storage repository for $DATABASE_URL (one engine per URL per process)."""
-    from assessment.storage.db import database_url
-
-    return _repository(database_url())
+    result: Repository = _repository(database_url())
+    return result

@@ -1,13 +1,15 @@
 """Results: levels and scores, charts, strengths, peers, programs, roadmap, history, downloads.
 
 Peer comparison, program matching and the roadmap each sit behind one small function
-(`peer_benchmark`, `program_matches`, `roadmap`) that returns None when that part of the
-library is not available yet; the page then says so plainly instead of failing.
+(`ui.peer_views.benchmark_or_none`, `program_matches`, `roadmap`) that returns None when
+the library says it cannot (no peer model yet, a programs file that does not load: a coded
+AssessmentError); the page then says so plainly instead of failing.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -17,9 +19,17 @@ from assessment import formatting
 from assessment.answers import answers_document
 from assessment.charts import AreaPoint, bar_chart, history_chart, radar_chart, vega_spec
 from assessment.errors import AssessmentError
-from assessment.report import Summary, build_pdf, find_cjk_font, summarise
-from ui import actions, layout, navigation, session
+from assessment.programs import ProgramMatch, ProgramSet, load_programs, recommend_programs
+from assessment.questionnaire import QuestionnaireSet
+from assessment.report import Area, Summary, build_pdf, find_cjk_font, summarise
+from assessment.roadmap import RoadmapEntry, improvement_roadmap
+from assessment.scored import ScoredAssessment
+from assessment.storage import AssessmentRecord
+from assessment.storage.db import database_url
+from ui import actions, layout
+from ui.goto import go
 from ui.i18n import error_text, lang, t, tx
+from ui.peer_views import benchmark_or_none, render_enterprise_benchmark
 from ui.resources import questionnaires, repository
 
 HISTORY_MEASURES = ("im.score", "green.score", "integration.index", "readiness.score")
@@ -28,19 +38,18 @@ HISTORY_MEASURES = ("im.score", "green.score", "integration.index", "readiness.s
 def render() -> None:
     """Draw the results page."""
     qset = questionnaires()
-    cur = session.current()
-    if cur is None:
+    record = actions.record()  # None while no assessment is open
+    if record is None:
         layout.banner(t("ui.results.title"))
         st.info(t("ui.common.no_assessment"), icon=":material/info:")
         if st.button(t("ui.common.to_landing"), type="primary"):
-            navigation.go("landing")
+            go("landing")
         return
-    record = actions.record()
     if not record.submitted:
         layout.banner(t("ui.results.title"))
         st.info(t("ui.results.not_submitted"), icon=":material/info:")
         if st.button(t("ui.results.to_review"), type="primary"):
-            navigation.go("review")
+            go("review")
         return
     result = repository().scored(record)  # the scores stored at submission, not scored again
     summary = summarise(result, qset)
@@ -51,7 +60,7 @@ def render() -> None:
     _headline(summary)
     _charts(summary, record, _previous(record, history))
     _strengths(summary)
-    _peers(result, record)
+    _peers(record)
     matches = _programs(result, record.answers, qset)
     _roadmap(result, record.answers, qset, matches)
     _history(record, history)
@@ -101,11 +110,11 @@ def _headline(s: Summary) -> None:
         st.caption(t("ui.results.stage_meaning", name=tx(s.stage_name)) + " " + tx(s.stage_meaning))
 
 
-def _points(areas, group: str = "") -> list[AreaPoint]:
+def _points(areas: Sequence[Area], group: str = "") -> list[AreaPoint]:
     return [AreaPoint(a.id, tx(a.label), a.score, group) for a in areas]
 
 
-def _previous(record: Any, history: list[Any]) -> Any | None:
+def _previous(record: AssessmentRecord, history: list[AssessmentRecord]) -> AssessmentRecord | None:
     """The enterprise's submitted assessment before this one (T0 for this T1), if any."""
     earlier = [r for r in history if r.submitted and r.year < record.year]
     return earlier[-1] if earlier else None
@@ -118,7 +127,7 @@ def _previous(record: Any, history: list[Any]) -> Any | None:
 @st.cache_data(show_spinner=False, max_entries=512)
 def _chart_specs(
     url: str, assessment_id: int, submitted_at: str, previous_id: int | None, language: str,
-    _s: Summary, _previous: Any,
+    _s: Summary, _previous: AssessmentRecord | None,
 ) -> dict[str, dict[str, Any] | None]:  # fmt: skip
     axes = _points(_s.all_domains())
     compare = None
@@ -129,7 +138,7 @@ def _chart_specs(
         series = (str(t("ui.results.this_year")), str(_previous.year) if _previous else "")
         radar = vega_spec(radar_chart(axes, compare=compare, series=series, size=620))
 
-    def bars(areas: Any) -> dict[str, Any] | None:
+    def bars(areas: Sequence[Area]) -> dict[str, Any] | None:
         return vega_spec(bar_chart(_points(areas))) if areas else None
 
     return {
@@ -146,9 +155,7 @@ def _history_spec(rows: tuple[tuple[int, str, float], ...]) -> dict[str, Any]:
     return vega_spec(history_chart([{"year": y, "measure": m, "value": v} for y, m, v in rows]))
 
 
-def _charts(s: Summary, record: Any, previous: Any | None = None) -> None:
-    from assessment.storage.db import database_url
-
+def _charts(s: Summary, record: AssessmentRecord, previous: AssessmentRecord | None = None) -> None:
     specs = _chart_specs(
         database_url(),
         record.id,
@@ -194,32 +201,30 @@ def _strengths(s: Summary) -> None:
 # --- optional parts: one function each, None when not available ------------------------
 
 
-def _peers(result: Any, record: Any) -> None:
+def _peers(record: AssessmentRecord) -> None:
     # Cached per model and population version (ui.peer_views.service); None → "not yet".
-    from ui.peer_views import benchmark_or_none, render_enterprise_benchmark
-
     bench = benchmark_or_none(record.id, record) if record.status == "submitted" else None
     render_enterprise_benchmark(bench, lang())
 
 
-def program_matches(result: Any, answers: Any, qset: Any) -> tuple | None:
+def program_matches(
+    result: ScoredAssessment, answers: Mapping[str, Any], qset: QuestionnaireSet
+) -> tuple[ProgramMatch, ...] | None:
     """The eight programs ranked for this assessment, or None when matching is unavailable."""
     try:
-        from assessment.programs import recommend_programs
-
         return recommend_programs(result, answers, _programs_set(qset))
     except AssessmentError:  # a coded library error (programs.yaml): the page says so
         return None
 
 
 @st.cache_resource(show_spinner=False)
-def _programs_set(_qset: Any) -> Any:
-    from assessment.programs import load_programs
-
+def _programs_set(_qset: QuestionnaireSet) -> ProgramSet:
     return load_programs(qset=_qset)
 
 
-def _programs(result: Any, answers: Any, qset: Any) -> tuple | None:
+def _programs(
+    result: ScoredAssessment, answers: Mapping[str, Any], qset: QuestionnaireSet
+) -> tuple[ProgramMatch, ...] | None:
     st.subheader(t("ui.results.programs"), anchor=False)
     matches = program_matches(result, answers, qset)
     if matches is None:
@@ -248,18 +253,26 @@ def _programs(result: Any, answers: Any, qset: Any) -> tuple | None:
     return matches
 
 
-def roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> tuple | None:
-    """Improvement priorities, or None when the roadmap module is unavailable."""
+def roadmap(
+    result: ScoredAssessment,
+    answers: Mapping[str, Any],
+    qset: QuestionnaireSet,
+    matches: Sequence[ProgramMatch] | None,
+) -> tuple[RoadmapEntry, ...] | None:
+    """Improvement priorities, or None when the programs file cannot be read."""
     try:
-        from assessment.roadmap import improvement_roadmap
-
         programs = _programs_set(qset) if matches is not None else None
         return improvement_roadmap(result, answers, qset, programs, matches=matches)
     except AssessmentError:  # a coded library error (programs.yaml): the page says so
         return None
 
 
-def _roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> None:
+def _roadmap(
+    result: ScoredAssessment,
+    answers: Mapping[str, Any],
+    qset: QuestionnaireSet,
+    matches: Sequence[ProgramMatch] | None,
+) -> None:
     st.subheader(t("ui.results.roadmap"), anchor=False)
     entries = roadmap(result, answers, qset, matches)
     if entries is None:
@@ -277,7 +290,7 @@ def _roadmap(result: Any, answers: Any, qset: Any, matches: Any) -> None:
     st.markdown("\n".join(lines))
 
 
-def _history(record: Any, history: list[Any]) -> None:
+def _history(record: AssessmentRecord, history: list[AssessmentRecord]) -> None:
     st.subheader(t("ui.results.history"), anchor=False)
     records = [r for r in history if r.submitted]
     if len(records) < 2:
@@ -313,7 +326,12 @@ def _history(record: Any, history: list[Any]) -> None:
 
 
 def _downloads(
-    record: Any, result: Any, summary: Summary, qset: Any, history: list[Any], matches: Any
+    record: AssessmentRecord,
+    result: ScoredAssessment,
+    summary: Summary,
+    qset: QuestionnaireSet,
+    history: list[AssessmentRecord],
+    matches: Sequence[ProgramMatch] | None,
 ) -> None:
     st.subheader(t("ui.results.downloads"), anchor=False)
     left, right = st.columns(2)
@@ -359,7 +377,7 @@ def _downloads(
         )
 
 
-def _next_year(record: Any) -> None:
+def _next_year(record: AssessmentRecord) -> None:
     st.divider()
     st.subheader(t("ui.results.next_year"), anchor=False)
     st.markdown(t("ui.results.next_year_body"))
@@ -369,4 +387,4 @@ def _next_year(record: Any) -> None:
         except AssessmentError as err:
             st.error(error_text(err), icon=":material/warning:")
             return
-        navigation.go("wizard")
+        go("wizard")

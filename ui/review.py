@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from assessment import progress
 from assessment.answers import validate_answers
 from assessment.errors import AssessmentError
-from ui import actions, layout, navigation, session, wizard_state
+from assessment.questionnaire import QuestionnaireSet
+from ui import actions, layout, session, wizard_state
+from ui.goto import go
 from ui.i18n import error_text, t, tx
 from ui.resources import questionnaires
 
@@ -23,12 +27,12 @@ def render() -> None:
     if cur is None:
         st.info(t("ui.common.no_assessment"), icon=":material/info:")
         if st.button(t("ui.common.to_landing"), type="primary"):
-            navigation.go("landing")
+            go("landing")
         return
     if cur.status == "submitted":
         st.success(t("ui.review.already_submitted"), icon=":material/check_circle:")
         if st.button(t("ui.wizard.to_results"), type="primary"):
-            navigation.go("results")
+            go("results")
         return
 
     answers = wizard_state.answers()
@@ -69,13 +73,13 @@ def render() -> None:
             if st.button(t("ui.review.edit"), key=f"edit:{step.id}"):
                 wizard_state.go_to(index)
                 wizard_state.bump()
-                navigation.go("wizard")
+                go("wizard")
 
     st.divider()
     _submit(qset, answers)
 
 
-def _submit(qset, answers) -> None:
+def _submit(qset: QuestionnaireSet, answers: dict[str, Any]) -> None:
     stale = st.session_state.get(STALE_KEY)
     if stale is not None:
         st.error(error_text(stale), icon=":material/warning:")
@@ -102,4 +106,4 @@ def _submit(qset, answers) -> None:
                 st.session_state[STALE_KEY] = err
                 st.rerun()
             raise
-        navigation.go("results")
+        go("results")

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from assessment.roles import ENTERPRISE
+
 ROLE_KEY = "role"
 CURRENT_KEY = "current"
 RESUME_PARAM = "resume"
-DEFAULT_ROLE = "enterprise"
+DEFAULT_ROLE = ENTERPRISE
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +33,14 @@ class Current:
 
 def role() -> str:
     """The role of this session (staff sign-in sets it; without sign-in: enterprise)."""
-    return st.session_state.get(ROLE_KEY, DEFAULT_ROLE)
+    value: str = st.session_state.get(ROLE_KEY, DEFAULT_ROLE)
+    return value
 
 
 def current() -> Current | None:
     """The open assessment, or None before one is started or resumed."""
-    return st.session_state.get(CURRENT_KEY)
+    value: Current | None = st.session_state.get(CURRENT_KEY)
+    return value
 
 
 def set_current(value: Current | None) -> None:

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from assessment import formatting
-from assessment.auth import STAFF_ROLES
 from assessment.dashboard import Filters
 from assessment.errors import AssessmentError
+from assessment.roles import STAFF_ROLES
 from assessment.storage.queries.dashboard import assessments_table
 from ui import auth, layout
 from ui.i18n import error_text, lang, t
@@ -51,8 +51,8 @@ def render() -> None:
         st.info(t("staff.dash.empty"))
     else:
         labels = {
-            int(r.assessment_id): f"#{r.assessment_id} {r.name} ({r.year})"
-            for r in found.itertuples()
+            int(row["assessment_id"]): f"#{row['assessment_id']} {row['name']} ({row['year']})"
+            for row in found.to_dict("records")
         }
         chosen = st.selectbox(
             t("staff.cases.assessment"),

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from assessment import city_ranking, formatting
-from assessment.auth import STAFF_ROLES
+from assessment.roles import STAFF_ROLES
 from ui import auth, layout
 from ui.i18n import lang, t
 from ui.staff_common import city_label, city_table, csv_bytes, version, xlsx_bytes, years

@@ -4,6 +4,7 @@ keys (assessment/catalogue/)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pandas as pd
@@ -11,13 +12,17 @@ import streamlit as st
 
 from assessment import formatting
 from assessment.dashboard import Filters
+from assessment.programs import ProgramSet, load_programs
 from assessment.reference import CITIES, INDUSTRIES, SIZES
+from assessment.spreadsheets import neutralise
 from assessment.storage.db import display_url
 from assessment.storage.queries import city_ranking, dashboard
 from ui.i18n import lang, t
 from ui.resources import questionnaires, repository
 
 LEVELS = (0, 1, 2, 3, 4, 5)
+# The database and a value that changes when its assessments change (`version()`).
+DataVersion = tuple[str, int, str]
 
 
 # --- labels ------------------------------------------------------------------------------
@@ -59,39 +64,35 @@ def num(value: float | None, digits: int = 1) -> str:
 # --- data ----------------------------------------------------------------------------------
 
 
-def engine():
-    return repository().engine
-
-
-def version() -> tuple[str, int, str]:
+def version() -> DataVersion:
     """The database and a value that changes when its assessments change: a cache key."""
-    db = engine()
+    db = repository().engine
     return (display_url(db), *dashboard.data_version(db))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached(name: str, filters: Filters, data_version: tuple[str, int, str], *args: Any) -> Any:
+def cached(name: str, filters: Filters, data_version: DataVersion, *args: Any) -> Any:
     """A dashboard function's result for these filters at this data version."""
     del data_version  # only part of the cache key
-    return getattr(dashboard, name)(engine(), filters, *args)
+    return getattr(dashboard, name)(repository().engine, filters, *args)
 
 
 @st.cache_resource(show_spinner=False)
-def programs():
-    from assessment.programs import load_programs
-
+def programs() -> ProgramSet:
+    """The eight programs (questionnaires/programs.yaml), loaded once per process."""
     return load_programs(qset=questionnaires())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def city_table(year: int, data_version: tuple[str, int, str]) -> pd.DataFrame:
+def city_table(year: int, data_version: DataVersion) -> pd.DataFrame:
     """The §4(4) table for `year` at this data version (program matching is the slow part)."""
     del data_version  # only part of the cache key
-    return city_ranking.city_assessment(engine(), questionnaires(), year, programs())
+    return city_ranking.city_assessment(repository().engine, questionnaires(), year, programs())
 
 
 def years() -> list[int]:
-    return city_ranking.years(engine())
+    """The years with submitted assessments (the filter bar's choices)."""
+    return city_ranking.years(repository().engine)
 
 
 def filter_bar(key: str, *, with_level: bool = True) -> Filters:
@@ -152,8 +153,6 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 def safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells neutralised against formula injection (spreadsheets.neutralise)."""
-    from assessment.spreadsheets import neutralise
-
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
@@ -168,8 +167,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     """One-sheet XLSX, cells neutralised."""
-    import io
-
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         safe(frame).to_excel(writer, index=False, sheet_name=sheet)

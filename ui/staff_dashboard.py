@@ -9,13 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from assessment import dashboard, formatting
-from assessment.auth import STAFF_ROLES
 from assessment.dashboard import Filters
-from assessment.programs import display_value
+from assessment.programs import display_value, recommend_programs
+from assessment.questionnaire import QuestionnaireSet, Text
+from assessment.roles import STAFF_ROLES
 from ui import auth, layout
 from ui.i18n import lang, t, tx
 from ui.resources import questionnaires, repository
 from ui.staff_common import (
+    DataVersion,
     cached,
     city_label,
     filter_bar,
@@ -92,7 +94,7 @@ def _level_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
     data = frame.copy()
     data["label"] = data["group"].map(city_label if by == "city" else industry_label)
     data["level_label"] = data["level"].map(level_label)
-    return (
+    chart: alt.Chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(
@@ -115,9 +117,10 @@ def _level_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
             ],
         )
     )
+    return chart
 
 
-def _levels(filters: Filters, ver) -> None:
+def _levels(filters: Filters, ver: DataVersion) -> None:
     levels = cached("overview", filters, ver).levels  # the render's cached result
     for by in ("city", "industry"):
         st.markdown(f"**{t(f'staff.dash.levels_by.{by}')}**")
@@ -125,7 +128,7 @@ def _levels(filters: Filters, ver) -> None:
         st.altair_chart(_level_chart(frame, by), width="stretch")
 
 
-def _heatmap(filters: Filters, ver) -> None:
+def _heatmap(filters: Filters, ver: DataVersion) -> None:
     qset = questionnaires()
     keys = dashboard.subdomain_ids(qset)
     labels = {
@@ -166,7 +169,7 @@ def _heatmap(filters: Filters, ver) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def _trend(filters: Filters, ver) -> None:
+def _trend(filters: Filters, ver: DataVersion) -> None:
     frame = cached("trend", filters, ver)
     invest = cached("investment_by_year", filters, ver)
     st.caption(t("staff.dash.trend_help"))
@@ -201,7 +204,7 @@ def _trend(filters: Filters, ver) -> None:
         st.altair_chart(bars + rule, width="stretch")
 
 
-def _table(filters: Filters, ver) -> None:
+def _table(filters: Filters, ver: DataVersion) -> None:
     search = st.text_input(
         t("staff.dash.search"), key="dash:search", placeholder=t("staff.dash.search_hint")
     )
@@ -234,16 +237,24 @@ def detail(assessment_id: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{layout.plain(record.name)}** · {record.credit_code} · {record.year}")
         st.caption(f"{city_label(record.city)} · {industry_label(record.industry)}")
+        cmmm, green, integration = result.cmmm, result.green, result.integration
         cols = st.columns(5)
-        cols[0].metric(t("staff.col.cmmm_level"), level_label(result.cmmm.level))
-        cols[1].metric(t("staff.col.cmmm_score"), num(result.cmmm.score))
-        cols[2].metric(t("staff.col.green_score"), num(result.green.score))
-        cols[3].metric(t("staff.col.integration_index"), num(result.integration.index))
+        cols[0].metric(t("staff.col.cmmm_level"), level_label(cmmm.level if cmmm else None))
+        cols[1].metric(t("staff.col.cmmm_score"), num(cmmm.score if cmmm else None))
+        cols[2].metric(t("staff.col.green_score"), num(green.score if green else None))
+        cols[3].metric(
+            t("staff.col.integration_index"), num(integration.index if integration else None)
+        )
         cols[4].metric(t("staff.col.readiness_score"), num(result.readiness.score))
+        areas = (
+            *(cmmm.domains if cmmm else ()),
+            *(green.areas if green else ()),
+            *(integration.blocks if integration else ()),
+        )
         domains = pd.DataFrame(
             [
                 {"area": tx(_area_label(qset, a.id)), "score": a.score}
-                for a in (*result.cmmm.domains, *result.green.areas, *result.integration.blocks)
+                for a in areas
                 if a.score is not None
             ]
         )
@@ -262,8 +273,6 @@ def detail(assessment_id: int) -> None:
                 )
             )
             st.altair_chart(chart, width="stretch")
-        from assessment.programs import recommend_programs
-
         matches = recommend_programs(result, record.answers, programs())
         st.markdown(f"**{t('staff.dash.programs')}**")
         st.dataframe(
@@ -296,7 +305,7 @@ def detail(assessment_id: int) -> None:
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def _area_label(qset, area_id: str):
+def _area_label(qset: QuestionnaireSet, area_id: str) -> Text:
     for q in qset.questionnaires:
         for section in q.sections:
             if section.id == area_id:
@@ -304,6 +313,4 @@ def _area_label(qset, area_id: str):
             for sub in section.subdomains:
                 if sub.id == area_id:
                     return sub.label
-    from assessment.questionnaire import Text
-
     return Text(area_id, area_id)

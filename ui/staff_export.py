@@ -6,15 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment import spreadsheets
-from assessment.auth import STAFF_ROLES
+from assessment.dashboard import Filters
+from assessment.roles import STAFF_ROLES
 from ui import auth, layout
 from ui.i18n import t
 from ui.resources import questionnaires, repository
-from ui.staff_common import cached, filter_bar, version
+from ui.staff_common import DataVersion, cached, filter_bar, version
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _export(filters, data_version, kind: str, header: str) -> bytes:
+def _export(filters: Filters, data_version: DataVersion, kind: str, header: str) -> bytes:
     del data_version  # only part of the cache key
     qset = questionnaires()
     frame = spreadsheets.export_frame(repository().engine, qset, filters)

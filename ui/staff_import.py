@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from assessment import spreadsheets
-from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError, fail
+from assessment.roles import STAFF_ROLES
 from ui import auth, layout
 from ui.i18n import error_text, lang, t
 from ui.resources import questionnaires, repository
@@ -59,7 +59,7 @@ def render() -> None:
                         done / total, text=t("staff.import.checking_n", done=done, total=total)
                     )
 
-            preview = spreadsheets.validate_upload(
+            preview: spreadsheets.ImportPreview | None = spreadsheets.validate_upload(
                 upload.getvalue(), upload.name, qset, repository().engine, progress=progress
             )
             bar.empty()

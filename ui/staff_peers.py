@@ -6,18 +6,21 @@ each fit is a new version, the old ones are kept, exactly one is active.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
-from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError
 from assessment.peers import fit_and_register
+from assessment.roles import STAFF_ROLES
+from assessment.storage import PeerModelRecord
 from ui import auth, layout
 from ui.i18n import error_text, t
 from ui.resources import questionnaires, repository
 
 
-def _models_frame(records) -> pd.DataFrame:
+def _models_frame(records: Sequence[PeerModelRecord]) -> pd.DataFrame:
     rows = []
     for rec in records:
         meta = rec.metadata or {}

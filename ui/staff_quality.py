@@ -6,16 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment import quality
-from assessment.auth import STAFF_ROLES
+from assessment.roles import STAFF_ROLES
 from assessment.storage.queries.quality import quality_flags
 from ui import auth, layout
 from ui.i18n import lang, t
 from ui.resources import questionnaires, repository
-from ui.staff_common import csv_bytes, version
+from ui.staff_common import DataVersion, csv_bytes, version
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _flags(data_version) -> list[quality.Flag]:
+def _flags(data_version: DataVersion) -> list[quality.Flag]:
     del data_version  # only part of the cache key
     return quality_flags(repository().engine, questionnaires())
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.auth import ROLE_LABELS
 from assessment.errors import AssessmentError
+from assessment.roles import ROLE_LABELS
 from ui import auth, layout
 from ui.i18n import error_text, t
 

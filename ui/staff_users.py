@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from assessment import formatting
-from assessment.auth import ADMIN_ROLES, ROLE_LABELS
 from assessment.errors import AssessmentError
-from assessment.storage.models import ROLES
+from assessment.roles import ADMIN_ROLES, ROLE_LABELS, ROLES
 from ui import auth, layout
 from ui.i18n import error_text, lang, t
 from ui.resources import repository

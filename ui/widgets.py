@@ -19,7 +19,7 @@ import streamlit as st
 from assessment.errors import Problem
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, Level
 from assessment.reference import uscc_detail
-from ui.i18n import md_escape, problem_text, t, tx
+from ui.i18n import lang, md_escape, problem_text, t, tx
 
 REQUIREMENT_CHOICES: tuple[str, ...] = tuple(RATINGS)  # full, most, partial, none
 YESNO_CHOICES: tuple[str, ...] = ("true", "false")
@@ -35,8 +35,6 @@ def _label(item: Item) -> str:
 
 
 def _zh() -> bool:
-    from ui.i18n import lang
-
     return lang() == "zh"
 
 
@@ -79,6 +77,24 @@ def _format_number(value: Any) -> str:
     return str(value)
 
 
+def choices(item: Item) -> list[str]:
+    """The codes a requirement, yes/no or single-choice item offers, "don't know" last."""
+    if item.type == "requirement":
+        codes = list(REQUIREMENT_CHOICES)
+    elif item.type == "yesno":
+        codes = list(YESNO_CHOICES)
+    else:
+        codes = [o.value for o in item.options]
+    return codes + ([DONT_KNOW] if item.dont_know else [])
+
+
+def choice_answer(item: Item, code: Any) -> Any:
+    """The answer a chosen code stands for: yes/no as booleans, other codes as they are."""
+    if item.type == "yesno":
+        return {"true": True, "false": False}.get(code, code)
+    return code
+
+
 def render_item(
     item: Item,
     value: Any,
@@ -90,44 +106,53 @@ def render_item(
     label = _label(item)
     raw: Any
     if item.type == "requirement":
-        choices = list(REQUIREMENT_CHOICES) + ([DONT_KNOW] if item.dont_know else [])
+        codes = choices(item)
         raw = st.radio(
             label,
-            choices,
-            index=_index(choices, value),
-            format_func={c: t(f"rating.{c}") for c in choices}.__getitem__,
+            codes,
+            index=_index(codes, value),
+            format_func={c: t(f"rating.{c}") for c in codes}.__getitem__,
             key=key,
             horizontal=True,
         )
     elif item.type == "yesno":
-        choices = list(YESNO_CHOICES) + ([DONT_KNOW] if item.dont_know else [])
+        codes = choices(item)
         raw = st.radio(
             label,
-            choices,
-            index=_index(choices, _as_bool_code(value)),
-            format_func={c: t(f"yesno.{c}") for c in choices}.__getitem__,
+            codes,
+            index=_index(codes, _as_bool_code(value)),
+            format_func={c: t(f"yesno.{c}") for c in codes}.__getitem__,
             key=key,
             horizontal=True,
         )
     elif item.type == "single":
-        choices = [o.value for o in item.options] + ([DONT_KNOW] if item.dont_know else [])
+        codes = choices(item)
         labels = {o.value: tx(o.label) for o in item.options} | {DONT_KNOW: t("rating.dont_know")}
-        kwargs = dict(
-            index=_index(choices, value),
-            format_func=labels.__getitem__,
-            key=key,
-        )
-        if len(choices) <= 5:
-            raw = st.radio(label, choices, horizontal=True, **kwargs)
+        if len(codes) <= 5:
+            raw = st.radio(
+                label,
+                codes,
+                index=_index(codes, value),
+                format_func=labels.__getitem__,
+                key=key,
+                horizontal=True,
+            )
         else:
-            raw = st.selectbox(label, choices, placeholder=t("ui.widget.choose"), **kwargs)
+            raw = st.selectbox(
+                label,
+                codes,
+                index=_index(codes, value),
+                format_func=labels.__getitem__,
+                key=key,
+                placeholder=t("ui.widget.choose"),
+            )
     elif item.type == "multiple":
-        choices = [o.value for o in item.options]
+        codes = [o.value for o in item.options]
         labels = {o.value: tx(o.label) for o in item.options}
         selected = value if isinstance(value, list | tuple) else []
         raw = st.multiselect(
             label,
-            choices,
+            codes,
             default=[c for c in selected if c in labels],
             format_func=labels.__getitem__,
             placeholder=t("ui.widget.choose_many"),
@@ -176,7 +201,7 @@ def _raw(item: Item, value: Any, dont_know: bool) -> Any:
     if dont_know:
         return DONT_KNOW
     if item.type == "yesno":
-        return {"true": True, "false": False}.get(value, value)
+        return choice_answer(item, value)
     if item.type == "multiple":
         return value or None
     if isinstance(value, str) and item.type in ("numeric", "text") and not value.strip():
@@ -186,8 +211,6 @@ def _raw(item: Item, value: Any, dont_know: bool) -> Any:
 
 def item_problem_text(item: Item, prob: Problem) -> str:
     """A problem with one answer, in the current language, preferring the item's own words."""
-    from ui.i18n import lang
-
     if prob.code == "A206":
         detail = uscc_detail(str(prob.params.get("value", "")))
         if detail is not None:

@@ -23,10 +23,11 @@ from typing import Any
 import streamlit as st
 
 from assessment import progress
-from assessment.answers import coerce_answer, validate_answers
-from assessment.errors import AssessmentError, Problem, problem
+from assessment.errors import AssessmentError
 from assessment.questionnaire import QuestionnaireSet
-from ui import actions, layout, navigation, session, wizard_state
+from assessment.section_check import check_section, problems_on_page
+from ui import actions, layout, session, wizard_state
+from ui.goto import go
 from ui.i18n import error_text, t, tx
 from ui.resources import questionnaires
 from ui.widgets import render_item, submitted_raw
@@ -44,7 +45,7 @@ def render() -> None:
     """Draw the wizard page."""
     goto = st.session_state.pop(GOTO_KEY, None)
     if goto is not None:
-        navigation.go(goto)
+        go(goto)
     qset = questionnaires()
     all_steps = progress.steps(qset)
     cur = session.current()
@@ -52,7 +53,7 @@ def render() -> None:
         layout.banner(t("ui.wizard.title"))
         st.info(t("ui.wizard.already_submitted"), icon=":material/check_circle:")
         if st.button(t("ui.wizard.to_results"), type="primary"):
-            navigation.go("results")
+            go("results")
         return
 
     index = min(wizard_state.section_index(), len(all_steps) - 1)
@@ -74,7 +75,9 @@ def render() -> None:
         raise err  # the page boundary shows it, below the form as typed
 
 
-def _progress(all_steps: list[progress.Step], answers: dict, index: int, started: bool) -> None:
+def _progress(
+    all_steps: list[progress.Step], answers: dict[str, Any], index: int, started: bool
+) -> None:
     parts = [progress.section_progress(s.section, answers) for s in all_steps]
     complete = [p.complete for p in parts]
     done = sum(complete)
@@ -200,90 +203,34 @@ def _on_submit(index: int, target: int, shown: tuple[str, ...], rev: int) -> Non
             item = qset.item(item_id)
             assert item is not None
             raws[item_id] = submitted_raw(item, _widget_key(item_id, rev))
-        _submit(qset, all_steps, index, raws, in_hand, target)
+        _submit(qset, step, raws, in_hand, target)
     except AssessmentError as err:
         # Raised in a callback it would bypass the page boundary: the page raises it.
         st.session_state[ERROR_KEY] = err
 
 
-def _coerce(items_raw: dict[str, Any], qset: QuestionnaireSet) -> tuple[dict, list[Problem]]:
-    values: dict[str, Any] = {}
-    found: list[Problem] = []
-    for item_id, raw in items_raw.items():
-        item = qset.item(item_id)
-        assert item is not None
-        try:
-            values[item_id] = coerce_answer(item, raw)
-        except AssessmentError as err:
-            found.extend(
-                p if p.path else Problem(p.code, p.params, path=item_id) for p in err.problems
-            )
-    return values, found
-
-
 def _submit(
     qset: QuestionnaireSet,
-    all_steps: list[progress.Step],
-    index: int,
+    step: progress.Step,
     raws: dict[str, Any],
     in_hand: dict[str, Any],
     target: int,
 ) -> None:
-    step = all_steps[index]
-    values, found = _coerce(raws, qset)
-    merged = {**in_hand, **values}
-    merged = {k: v for k, v in merged.items() if v is not None}
-    bad = {p.path for p in found}
-    effective = progress.effective(merged, qset)
-    shown_before = set(raws)
-    shown_now = {it.id for it in progress.visible_items(step.section, effective)}
-    appeared = shown_now - shown_before
+    check = check_section(qset, step.id, in_hand, raws)
     # Keep what was typed so that questions revealed by these answers appear now.
-    section_values = {
-        item_id: merged[item_id]
-        for item_id in shown_now
-        if item_id in merged and item_id not in bad
-    }
-    st.session_state.setdefault(PENDING_KEY, {})[step.id] = section_values
-    if found or appeared:
-        # Nothing is saved: check the rest of the page here, to show every problem at once.
-        # (A save is checked once, by the repository; its problems are shown the same way.)
-        # An answer that could not be read keeps its old value for the rest of the check.
-        checked = {k: v for k, v in merged.items() if k not in bad}
-        found += _on_page(
-            validate_answers(checked, qset, partial=True, section=step.id), qset, step, raws, bad
-        )
-        grouped = progress.group_problems(found)
-        for item_id in appeared:
-            it = qset.item(item_id)
-            if it is not None and it.required and not progress.is_answered(merged.get(item_id)):
-                grouped.setdefault(item_id, []).append(problem("A205", path=item_id))
-        if appeared and not grouped:
-            # New optional questions appeared: show them once before moving on.
-            wizard_state.flash("info", t("ui.wizard.new_questions"))
-            wizard_state.set_problems({})
-        else:
-            wizard_state.set_problems(grouped)
-        wizard_state.bump()
+    st.session_state.setdefault(PENDING_KEY, {})[step.id] = check.values
+    if check.ready:
+        _save(qset, step, check.values, target, raws)
         return
-    _save(qset, step, section_values, target, raws)
-
-
-def _on_page(
-    problems: list[Problem], qset: QuestionnaireSet, step: progress.Step, raws: dict, bad: set
-) -> list[Problem]:
-    """The problems shown on this page: of its answered items, or a required one missing."""
-    return [
-        p
-        for p in problems
-        if p.path not in bad
-        and (p.path in raws or (p.code == "A205" and _in_section(qset, p.path, step.id)))
-    ]
-
-
-def _in_section(qset: QuestionnaireSet, item_id: str | None, section_id: str) -> bool:
-    item = qset.item(item_id) if item_id else None
-    return item is not None and item.section == section_id
+    # Nothing is saved. (A save is checked once, by the repository; its problems are shown
+    # the same way.)
+    if check.appeared and not check.problems:
+        # New optional questions appeared: show them once before moving on.
+        wizard_state.flash("info", t("ui.wizard.new_questions"))
+        wizard_state.set_problems({})
+    else:
+        wizard_state.set_problems(check.problems)
+    wizard_state.bump()
 
 
 def _save(
@@ -308,7 +255,7 @@ def _save(
         if err.code == "S402":
             st.session_state[STALE_KEY] = err
             return
-        shown = _on_page(list(err.problems), qset, step, raws, set())
+        shown = problems_on_page(err.problems, qset, step.id, raws)
         if shown and all(p.code.startswith("A") for p in err.problems):
             wizard_state.set_problems(progress.group_problems(shown))
             wizard_state.bump()

@@ -27,7 +27,8 @@ FLASH_KEY = "flash"
 
 def answers() -> dict[str, Any]:
     """The answers in hand for this session (a live dict)."""
-    return st.session_state.setdefault(ANSWERS_KEY, {})
+    held: dict[str, Any] = st.session_state.setdefault(ANSWERS_KEY, {})
+    return held
 
 
 def set_answers(values: Mapping[str, Any]) -> None:
@@ -42,11 +43,15 @@ def bump() -> None:
 
 
 def rev() -> int:
-    return st.session_state.get(REV_KEY, 0)
+    """The widgets' revision: part of every widget key, bumped to refresh them."""
+    value: int = st.session_state.get(REV_KEY, 0)
+    return value
 
 
 def section_index() -> int:
-    return st.session_state.get(SECTION_KEY, 0)
+    """The index of the open wizard page (ui/wizard, assessment.progress.steps)."""
+    value: int = st.session_state.get(SECTION_KEY, 0)
+    return value
 
 
 def go_to(index: int) -> None:
@@ -55,7 +60,9 @@ def go_to(index: int) -> None:
 
 
 def problems() -> dict[str, list[Problem]]:
-    return st.session_state.get(PROBLEMS_KEY, {})
+    """The problems to show beside the open page's questions, by item id."""
+    held: dict[str, list[Problem]] = st.session_state.get(PROBLEMS_KEY, {})
+    return held
 
 
 def set_problems(values: dict[str, list[Problem]]) -> None:

@@ -28,6 +28,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from assessment.roles import ROLES as ROLES  # re-exported: storage and the CLI check roles by it
+from assessment.roles import role_check_sql
+
 # Deterministic constraint names so migrations can drop them on every backend.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,7 +40,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("staff", "advisor", "admin")
 STATUSES = ("draft", "submitted")
 
 
@@ -170,7 +172,7 @@ class ScoreRollup(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('staff', 'advisor', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint(role_check_sql(), name="role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

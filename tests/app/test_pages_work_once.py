@@ -24,9 +24,9 @@ from streamlit.testing.v1 import AppTest
 import assessment.answers
 import assessment.programs
 import assessment.scoring
+import assessment.section_check
 import ui.results
 import ui.review
-import ui.wizard
 from assessment import demo
 from assessment.loader import load_questionnaires
 from assessment.storage import Repository, make_engine
@@ -57,15 +57,16 @@ def calls(monkeypatch) -> Calls:
     validate = calls.wrap("validate", assessment.answers.validate_answers)
     # The name is bound where it is imported at module level, and looked up in
     # assessment.answers where it is imported inside a function (storage, scoring).
-    for module in (assessment.answers, ui.wizard, ui.review):
+    for module in (assessment.answers, assessment.section_check, ui.review):
         monkeypatch.setattr(module, "validate_answers", validate)
     for module in (assessment.scoring, ui.results):
         for name in ("score_assessment", "score_checked"):
             if hasattr(module, name):
                 real = getattr(module, name)
                 monkeypatch.setattr(module, name, calls.wrap("score", real))
-    real = assessment.programs.recommend_programs
-    monkeypatch.setattr(assessment.programs, "recommend_programs", calls.wrap("programs", real))
+    programs = calls.wrap("programs", assessment.programs.recommend_programs)
+    for module in (assessment.programs, ui.results):
+        monkeypatch.setattr(module, "recommend_programs", programs)
     return calls
 
 

@@ -195,6 +195,14 @@ def test_skip_logic_on_the_same_page_opens_the_follow_up_before_saving(db_url):
     assert widget_section(at) == "green.basic", errors(at)
 
 
+def test_a_revealed_required_question_is_flagged_once(db_url):
+    at = complete(new_app("en"), sections=SECTIONS[:3])
+    fill(at, {"im.production.scheduling.l3.aps": "full"})
+    save(at)
+    assert sum(CATALOGUE["A205"].en in m for m in errors(at)) == 1, errors(at)
+    assert errors(at)[0].startswith("1 answer needs attention"), errors(at)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_hint_and_level_is_shown_under_its_question(db_url, lang):
     # Managers fill this in alone: each hint and each requirement's CMMM level must be

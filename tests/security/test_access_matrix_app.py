@@ -207,12 +207,10 @@ def test_each_actor_gets_exactly_what_it_should(world, page, actor):
 
 
 def role_pages() -> dict[str, tuple[str, ...]]:
-    """app.py's ROLE_PAGES (app.py itself runs Streamlit on import, so only its table is run)."""
-    source = (ROOT / "app.py").read_text(encoding="utf-8")
-    table = source[source.index("STAFF = (") : source.index("WIDE_PAGES")]
-    scope: dict = {}
-    exec(table, {}, scope)  # our own source file: two literal tables
-    return scope["ROLE_PAGES"]
+    """The menus app.py builds: ui/navigation's ROLE_PAGES."""
+    from ui.navigation import ROLE_PAGES
+
+    return dict(ROLE_PAGES)
 
 
 def test_the_matrix_covers_every_registered_page_and_role():
