@@ -11,6 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import altair as alt
+
+from assessment.numbers import finite
 from assessment.questionnaire import QuestionnaireSet, Text
 
 SCALE_MAX = 100.0
@@ -59,15 +62,8 @@ def area_points(
 ) -> list[AreaPoint]:
     """AreaScore-like objects (id, score) as labelled chart points."""
     return [
-        AreaPoint(a.id, area_label(qset, a.id).get(lang), _clean(a.score), group) for a in areas
+        AreaPoint(a.id, area_label(qset, a.id).get(lang), finite(a.score), group) for a in areas
     ]
-
-
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def _xy(angle: float, radius: float) -> tuple[float, float]:
@@ -115,8 +111,6 @@ def radar_chart(
     size: int = 460,
 ) -> Any:
     """An Altair radar of 0–100 scores (optionally with a second, comparison polygon)."""
-    import altair as alt
-
     n = len(points)
     # Room beside the circle for the longest axis label (in radii; a Latin character at
     # 12 px is about 0.035 of a 190 px radius), and a height that keeps the circle round.
@@ -187,8 +181,6 @@ def _text_width(text: str) -> float:
 
 def bar_chart(points: Sequence[AreaPoint], *, title: str = "", height_per_bar: int = 32) -> Any:
     """Horizontal bars of 0–100 scores, one per area, in the given order."""
-    import altair as alt
-
     rows = [
         {"label": p.label, "score": p.score if p.score is not None else 0.0, "group": p.group}
         for p in points
@@ -210,8 +202,6 @@ def bar_chart(points: Sequence[AreaPoint], *, title: str = "", height_per_bar: i
 
 def history_chart(rows: Sequence[dict], *, value_title: str = "") -> Any:
     """Lines of key scores by year: rows are {"year", "measure", "value"}."""
-    import altair as alt
-
     return (
         alt.Chart(alt.Data(values=list(rows)))
         .mark_line(point=True)
@@ -235,8 +225,6 @@ def vega_spec(chart: Any) -> dict[str, Any]:
     default theme's 300 px view defaults are left out (Altair adds the theme, `$schema`
     and the collected datasets only at the top level, which this does by hand).
     """
-    import altair as alt
-
     datasets: dict[str, Any] = {}
     spec = chart.to_dict(validate=False, context={"top_level": False, "datasets": datasets})
     spec["$schema"] = alt.SCHEMA_URL

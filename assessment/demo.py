@@ -16,15 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from assessment.answers import is_relevant
 from assessment.questionnaire import DONT_KNOW, Item, QuestionnaireSet
 from assessment.reference import CITIES, uscc_check_char
-
-if TYPE_CHECKING:
-    from assessment.storage.db import Engine
+from assessment.scored import batch_scores
+from assessment.scoring_batch import score_batch
+from assessment.storage.db import Engine
+from assessment.storage.submissions import NewSubmission, store_new
 
 SYNTHETIC_PREFIX = "合成示例"
 YEAR = 2026
@@ -202,8 +206,6 @@ def _answers(
     archetype: str,
     rng: np.random.Generator,
 ) -> dict[str, Any]:
-    from assessment.answers import is_relevant
-
     shifts, green_shift, integ_shift = ARCHETYPES[archetype]
     answers = dict(profile)
     industry = profile["profile.industry"]
@@ -274,14 +276,6 @@ def seed(engine: Engine, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2
 
     Refused (S410) when the database already holds assessments.
     """
-    from datetime import UTC, datetime
-
-    import pandas as pd
-
-    from assessment.scored import batch_scores
-    from assessment.scoring import score_batch
-    from assessment.storage.submissions import NewSubmission, store_new
-
     population = generate(qset, n, seed=seed)
     scores = batch_scores(score_batch(pd.DataFrame([d.answers for d in population]), qset))
     # An enterprise is registered in March of the year of its first row (its latest year).

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import itertools
-import math
 import os
 import re
 from collections.abc import Iterable
@@ -21,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from assessment import expressions
+from assessment import expressions, reference
 from assessment.errors import AssessmentError, Bilingual, Problem, foreign, problem
+from assessment.numbers import finite
 from assessment.questionnaire import (
     DONT_KNOW,
     ITEM_TYPES,
@@ -141,16 +141,6 @@ class _FileResult:
     ids: list[tuple[str, int | None]] = field(default_factory=list)
     items: dict[str, _ItemInfo] = field(default_factory=dict)
     relevants: list[tuple[str, int | None, expressions.Expr]] = field(default_factory=list)
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond any float
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _display(path: Path) -> str:
@@ -286,7 +276,7 @@ class _Builder:
             if required:
                 self.add("Q109", obj.line, path, field=key)
             return None
-        value = _num(raw)
+        value = finite(raw)
         if value is None or (minimum is not None and value < minimum):
             expected = (
                 Bilingual("It must be a number.", "它必须是数字。")
@@ -302,7 +292,7 @@ class _Builder:
 
     def weights(self, obj: _Map, key: str, path: str | None) -> Weights | None:
         raw = obj.get(key)
-        single = _num(raw)
+        single = finite(raw)
         if single is not None and single >= 0:
             return Weights(single, single)
         if isinstance(raw, _Map):
@@ -782,8 +772,6 @@ class _Builder:
                     ),
                 )  # fmt: skip
                 return None
-            from assessment import reference  # imported late: loader works without it for tests
-
             entries = reference.CITIES if source == "cities" else reference.INDUSTRIES
             return tuple(Option(e.code, e.label) for e in entries)
         raw_options = self.listing(obj, "options", path)
@@ -1001,10 +989,6 @@ class _Builder:
 
 
 def _industry_codes() -> tuple[str, ...] | None:
-    try:
-        from assessment import reference
-    except ImportError:  # pragma: no cover - reference.py is part of the package
-        return None
     return tuple(i.code for i in reference.INDUSTRIES)
 
 
@@ -1132,7 +1116,7 @@ def _literal_problem(info: _ItemInfo, literal: Any) -> Bilingual | None:
             )
     elif info.type == "yesno" and not isinstance(literal, bool):
         return Bilingual("a yesno answer is true or false.", "yesno 题目的答案是 true 或 false。")
-    elif info.type == "numeric" and _num(literal) is None:
+    elif info.type == "numeric" and finite(literal) is None:
         return Bilingual(
             "a numeric answer compares with a number.", "numeric 题目的答案只能与数字比较。"
         )

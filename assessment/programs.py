@@ -16,11 +16,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from assessment import expressions, formatting
+from assessment.answers import effective_answers
 from assessment.errors import AssessmentError, Bilingual, Problem, foreign, problem
 from assessment.loader import (
     _display,
@@ -30,12 +31,12 @@ from assessment.loader import (
     _literal_problem,
     _Map,
     _read_error,
+    load_questionnaires,
 )
 from assessment.questionnaire import DONT_KNOW, RATINGS, QuestionnaireSet, Text
+from assessment.scored import ScoredFacts
+from assessment.scoring import flat_keys
 from assessment.texts import bilingual, text
-
-if TYPE_CHECKING:
-    from assessment.scored import ScoredFacts
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "programs.yaml"
 
@@ -257,8 +258,6 @@ def _placeholders(text: Text) -> list[str]:
 
 def known_refs(qset: QuestionnaireSet) -> dict[str, _ItemInfo | None]:
     """Every reference a rule may use: item ids, derived facts and score keys."""
-    from assessment.scoring import flat_keys
-
     known: dict[str, _ItemInfo | None] = {}
     for item in qset.items():
         options = tuple(o.value for o in item.options) if item.options else None
@@ -739,8 +738,6 @@ def load_programs(
     except (OSError, UnicodeDecodeError) as err:
         raise AssessmentError(problem("Q114", file=file, detail=_read_error(err))) from None
     if qset is None:
-        from assessment.loader import load_questionnaires
-
         qset = load_questionnaires(target.parent)
     return parse_programs(text, qset, file=file)
 
@@ -752,8 +749,6 @@ def context(
     result: ScoredFacts, answers: Mapping[str, Any], qset: QuestionnaireSet
 ) -> dict[str, Any]:
     """What rules are evaluated against: relevant answers, derived facts and score.* keys."""
-    from assessment.answers import effective_answers
-
     # A skipped item's stored answer is ignored, as in scoring (skips cascade).
     ctx: dict[str, Any] = effective_answers(answers, qset)
     ctx["profile.size_class"] = result.profile.size_class

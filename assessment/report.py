@@ -20,6 +20,7 @@ from typing import Any
 from assessment import formatting, settings
 from assessment.charts import AreaPoint, area_label, radar_points, strongest_weakest
 from assessment.errors import fail
+from assessment.numbers import finite
 from assessment.questionnaire import QuestionnaireSet, Text
 from assessment.scored import Scored
 from assessment.texts import bilingual, text
@@ -75,16 +76,9 @@ class Summary:
         return (*self.domains, *self.green_areas, *self.integration_blocks)
 
 
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
 def _areas(areas: Iterable[Any], qset: QuestionnaireSet) -> tuple[Area, ...]:
     return tuple(
-        Area(a.id, area_label(qset, a.id), _clean(a.score), a.answered, a.total) for a in areas
+        Area(a.id, area_label(qset, a.id), finite(a.score), a.answered, a.total) for a in areas
     )
 
 
@@ -128,9 +122,9 @@ def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
         level=level,
         level_name=level_name,
         level_meaning=level_meaning,
-        cmmm_score=_clean(cm.score) if cm else None,
-        cmmm_total=_clean(cm.total) if cm else None,
-        green_score=_clean(gr.score) if gr else None,
+        cmmm_score=finite(cm.score) if cm else None,
+        cmmm_total=finite(cm.total) if cm else None,
+        green_score=finite(gr.score) if gr else None,
         green_band=gr.band.name if gr and gr.band else None,
         green_veto=bool(gr and gr.veto),
         failed_vetoes=tuple(_item_label(qset, i) for i in (gr.failed_vetoes if gr else ())),
@@ -140,8 +134,8 @@ def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
         stage=stage,
         stage_name=stage_name,
         stage_meaning=stage_meaning,
-        integration_index=_clean(it.index) if it else None,
-        readiness=_clean(result.readiness.score),
+        integration_index=finite(it.index) if it else None,
+        readiness=finite(result.readiness.score),
         confidence=float(result.readiness.confidence),
         domains=domains,
         cmmm_subdomains=subdomains,

@@ -19,6 +19,7 @@ import pandas as pd
 
 from assessment.answers import EXPECTED
 from assessment.errors import AssessmentError, Bilingual, problem
+from assessment.expressions import evaluate
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, Questionnaire, QuestionnaireSet
 from assessment.scoring import (
     BASELINE_SCORE,
@@ -277,8 +278,6 @@ def _relevance(
     expr: Any, refs: list[str], columns: list[np.ndarray], values: list[list[Any]], n: int
 ) -> np.ndarray:
     """Evaluate an expression once per distinct combination of the answers it refers to."""
-    from assessment.expressions import evaluate
-
     if not refs or n == 0:
         return np.full(n, bool(evaluate(expr, {})), dtype=bool)
     stacked = np.stack(columns, axis=1)

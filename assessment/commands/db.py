@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assessment.storage import db, dump
+from assessment.storage import db, dump, rollup
+from assessment.storage.db import check_schema
+from assessment.storage.repository import Repository
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `db` command group."""
     p = sub.add_parser(
         "db",
@@ -92,9 +94,6 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def rollup_(args: argparse.Namespace) -> int:
-    from assessment.storage import rollup
-    from assessment.storage.db import check_schema
-
     engine = db.make_engine()
     check_schema(engine)
     if args.rebuild:
@@ -114,6 +113,4 @@ def rollup_(args: argparse.Namespace) -> int:
 
 
 def _audit(engine, action: str, detail: dict) -> None:
-    from assessment.storage.repository import Repository
-
     Repository(engine).audit("cli", action, "database", None, detail)

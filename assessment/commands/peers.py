@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tqdm import tqdm
 
-def register(sub: argparse._SubParsersAction) -> None:
+from assessment.loader import load_questionnaires
+from assessment.storage import Repository, open_database
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `peers` command group."""
     p = sub.add_parser(
         "peers",
@@ -27,16 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _repo():
-    from assessment.loader import load_questionnaires
-    from assessment.storage import Repository, open_database
-
     qset = load_questionnaires()
     return Repository(open_database(), qset), qset
 
 
 def fit_(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from assessment.peers import fit_and_register
 
     repo, qset = _repo()

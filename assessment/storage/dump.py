@@ -9,7 +9,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Engine, Float, Integer, String, Table, Text, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from assessment.errors import AssessmentError, Bilingual, fail, foreign, problem
@@ -254,8 +266,6 @@ def _insert(conn, table: Table, batch: list[dict[str, Any]]) -> None:
     for start in range(0, len(batch), _CHUNK):
         conn.execute(table.insert(), batch[start : start + _CHUNK])
     if links:
-        from sqlalchemy import bindparam
-
         conn.execute(
             table.update()
             .where(table.c.id == bindparam("row_id"))
