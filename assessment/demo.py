@@ -26,6 +26,7 @@ from assessment.answers import is_relevant
 from assessment.questionnaire import DONT_KNOW, Item, QuestionnaireSet
 from assessment.reference import CITIES, uscc_check_char
 from assessment.scored import batch_scores
+from assessment.scoring import benchmark_of
 from assessment.scoring_batch import score_batch
 from assessment.storage.db import Engine
 from assessment.storage.submissions import NewSubmission, store_new
@@ -123,6 +124,7 @@ def _answer(item: Item, cap: float, industry: str, rng: np.random.Generator) -> 
         return DONT_KNOW
     noise = rng.normal(0.0, 0.3)
     if item.type == "requirement":
+        assert item.level is not None, "a CMMM requirement has a level"
         return _rating(cap - item.level + 1 + noise)
     q = float(np.clip(cap / 5.0 + rng.normal(0.0, 0.12), 0.0, 1.0))
     if item.type == "single":
@@ -139,7 +141,7 @@ def _answer(item: Item, cap: float, industry: str, rng: np.random.Generator) -> 
             return bool(rng.random() < 0.9 + 0.02 * cap)
         return bool(rng.random() < q)
     if item.type == "numeric" and item.benchmarks:
-        bench = item.benchmark(industry)
+        bench = benchmark_of(item, industry)
         worst = bench.baseline + (bench.baseline - bench.leading)
         value = worst + (bench.leading - worst) * min(q * 1.15, 1.1)
         lo = item.constraint.min if item.constraint and item.constraint.min is not None else None

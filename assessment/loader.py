@@ -12,7 +12,7 @@ import errno
 import itertools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -78,7 +78,7 @@ BENCHMARK_FIELDS = ("baseline", "leading")
 # --- YAML with line numbers ---------------------------------------------------------------
 
 
-class _Map(dict):
+class _Map(dict[Any, Any]):
     """A YAML mapping that remembers its own line and the line of each key (1-based)."""
 
     line: int
@@ -100,7 +100,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.duplicates: list[tuple[Any, int]] = []
 
 
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode):
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[_Map]:
     data = _Map()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
@@ -333,10 +333,11 @@ class _Builder:
         return value
 
     def sum_check(self, parts: list[Weights | None], what: Bilingual, line: int, path: str) -> None:
-        if not parts or None in parts:
+        weights = [w for w in parts if w is not None]
+        if not parts or len(weights) < len(parts):
             return
         for variant, name in VARIANTS.items():
-            total = sum(w.get(variant) for w in parts)  # type: ignore[union-attr]
+            total = sum(w.get(variant) for w in weights)
             if abs(total - 100) > WEIGHT_TOLERANCE:
                 self.add("Q105", line, path, what=what, total=f"{total:g}", variant=name)
 
@@ -882,10 +883,10 @@ class _Builder:
             return unit, direction, {}
         if "direction" not in obj:
             self.add("Q109", obj.line, path, field="direction")
-        known = _industry_codes()
+        known = tuple(i.code for i in reference.INDUSTRIES)
         out: dict[str, Benchmark] = {}
         for key, value in table.items():
-            if known is not None and key != "default" and key not in known:
+            if key != "default" and key not in known:
                 self.add(
                     "Q110", table.at(key), path, field="benchmarks", value=key,
                     expected=Bilingual(
@@ -986,10 +987,6 @@ class _Builder:
             return None
         self.r.relevants.append((path, obj.at("relevant"), expr))
         return expr
-
-
-def _industry_codes() -> tuple[str, ...] | None:
-    return tuple(i.code for i in reference.INDUSTRIES)
 
 
 def _one_of(values: Iterable[str]) -> Bilingual:
@@ -1095,8 +1092,8 @@ def _check_set(results: list[_FileResult], extra: Iterable[_FileResult] = ()) ->
                 if ref not in known:
                     found.append(problem("Q106", file=res.file, line=line, path=path, ref=ref))
             for ref, literal in expressions.literal_comparisons(expr):
-                info = known.get(ref)
-                expected = _literal_problem(info, literal) if info else None
+                ref_info = known.get(ref)
+                expected = _literal_problem(ref_info, literal) if ref_info else None
                 if expected:
                     found.append(
                         problem("Q110", file=res.file, line=line, path=path, field="relevant",

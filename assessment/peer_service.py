@@ -27,6 +27,7 @@ import pandas as pd
 
 from assessment.answers import validate_answers
 from assessment.errors import AssessmentError, fail
+from assessment.numbers import finite
 from assessment.peers import K_MIN, Benchmark, PeerIndex, PeerModel, load_model
 from assessment.programs import ProgramMatch, ProgramSet, load_programs, recommend_programs
 from assessment.questionnaire import QuestionnaireSet, Text
@@ -210,16 +211,15 @@ class PeerService:
         version = self.population_version()
         ids = scored_ids(engine)
         keys = [*self.metrics, *(f for f in model.features if f not in self.metrics)]
-        full = (
+        if (
             previous is None
             or started - previous.full_started >= self.policy.full_age
             or not np.isin(previous.ids, ids).all()  # something was removed or restored
-        )
-        if full:
+        ):  # a full read
             pop = latest_population(engine, keys)
             full_started = started
         else:
-            new = np.setdiff1d(ids, previous.ids)
+            new = np.setdiff1d(ids, previous.ids).tolist()
             pop = merge_latest(previous.population, population_rows(engine, keys, new))
             full_started = previous.full_started
         if pop.empty:
@@ -349,7 +349,7 @@ class PeerService:
         self, scores: Mapping[str, float | None], record: AssessmentRecord
     ) -> Benchmark:
         """The benchmark of any scores (e.g. a what-if result) with a record's group keys."""
-        clean = {k: (None if v is None or v != v else float(v)) for k, v in scores.items()}
+        clean = {k: finite(v) for k, v in scores.items()}
         return self.index().benchmark(clean, self.facts(record))
 
     def cluster_centroid(self, cluster: int) -> dict[str, float] | None:

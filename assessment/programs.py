@@ -372,7 +372,7 @@ class _Checker:
                 ),
             )
             return default or ""
-        return raw
+        return str(raw)
 
     def condition(self, obj: _Map, key: str, path: str, *, required: bool) -> Any:
         src = obj.get(key)
@@ -766,7 +766,7 @@ def _in_sentence(key: str) -> Text:
     return Text(label.zh, _lower(label.en))
 
 
-def display_value(ref: str, value: Any, qset: QuestionnaireSet) -> Text:
+def display_value(ref: str, value: object, qset: QuestionnaireSet) -> Text:
     """An answer, fact or score as a user reads it, in both languages."""
     if value is None or value == DONT_KNOW or value == "" or value == []:
         return bilingual("programs.no_value")
@@ -834,7 +834,21 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _evaluate(program: Program, ctx: Mapping[str, Any], programs: ProgramSet) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    """One program's rules evaluated for one assessment, before ranking."""
+
+    eligible: bool
+    fit: float
+    failed: list[RuleOutcome]
+    held: list[RuleOutcome]
+    steps: tuple[Text, ...]
+    instruments: tuple[Instrument, ...]
+    outcomes: tuple[RuleOutcome, ...]
+    by_id: dict[str, Rule]
+
+
+def _evaluate(program: Program, ctx: Mapping[str, Any], programs: ProgramSet) -> _Evaluation:
     qset = programs.qset
     outcomes = []
     for rule in program.rules:
@@ -852,25 +866,25 @@ def _evaluate(program: Program, ctx: Mapping[str, Any], programs: ProgramSet) ->
     fit = round(sum(o.weight for o in held) / total * 100.0, 1) if total else 0.0
     steps: list[Text] = []
     if failed:
-        steps += [by_id[o.rule_id].improve for o in failed if by_id[o.rule_id].improve]
+        steps += [s for o in failed if (s := by_id[o.rule_id].improve)]
     else:
-        steps += [by_id[o.rule_id].next_step for o in held if by_id[o.rule_id].next_step]
-        steps += [by_id[o.rule_id].improve for o in missed if by_id[o.rule_id].improve]
+        steps += [s for o in held if (s := by_id[o.rule_id].next_step)]
+        steps += [s for o in missed if (s := by_id[o.rule_id].improve)]
     instruments = tuple(
         inst
         for inst in (programs.instrument(i) for i in program.instruments)
         if inst.when is None or expressions.evaluate(inst.when, ctx)
     )
-    return {
-        "eligible": not failed,
-        "fit": fit,
-        "failed": failed,
-        "held": held,
-        "steps": tuple(dict.fromkeys(steps))[:MAX_NEXT_STEPS],
-        "instruments": instruments,
-        "outcomes": tuple(outcomes),
-        "by_id": by_id,
-    }
+    return _Evaluation(
+        eligible=not failed,
+        fit=fit,
+        failed=failed,
+        held=held,
+        steps=tuple(dict.fromkeys(steps))[:MAX_NEXT_STEPS],
+        instruments=instruments,
+        outcomes=tuple(outcomes),
+        by_id=by_id,
+    )
 
 
 def recommend_programs(
@@ -879,12 +893,12 @@ def recommend_programs(
     """Rank the eight programs for one assessment: eligible first, then by fit, then §3 order."""
     ctx = context(result, answers, programs.qset)
     evaluated = [(prog, _evaluate(prog, ctx, programs)) for prog in programs.programs]
-    evaluated.sort(key=lambda pe: (not pe[1]["eligible"], -pe[1]["fit"], pe[0].order))
+    evaluated.sort(key=lambda pe: (not pe[1].eligible, -pe[1].fit, pe[0].order))
     matches = []
     for rank, (prog, ev) in enumerate(evaluated, start=1):
-        by_id = ev["by_id"]
-        held = ev["held"]
-        failed_label = by_id[ev["failed"][0].rule_id].label if ev["failed"] else None
+        by_id = ev.by_id
+        held = ev.held
+        failed_label = by_id[ev.failed[0].rule_id].label if ev.failed else None
         labels = [by_id[o.rule_id].label for o in held[:2]]
         matches.append(
             ProgramMatch(
@@ -892,16 +906,16 @@ def recommend_programs(
                 name=prog.name,
                 section=prog.section,
                 rank=rank,
-                eligible=ev["eligible"],
-                fit=ev["fit"],
-                failed_gates=tuple(o.reason for o in ev["failed"]),
+                eligible=ev.eligible,
+                fit=ev.fit,
+                failed_gates=tuple(o.reason for o in ev.failed),
                 reasons=tuple(o.reason for o in held[:TOP_REASONS]),
-                next_steps=ev["steps"],
-                instruments=ev["instruments"],
+                next_steps=ev.steps,
+                instruments=ev.instruments,
                 explanation=_explain(
-                    prog.name, rank, ev["eligible"], labels, prog.section, failed_label
+                    prog.name, rank, ev.eligible, labels, prog.section, failed_label
                 ),
-                outcomes=ev["outcomes"],
+                outcomes=ev.outcomes,
             )
         )
     return tuple(matches)

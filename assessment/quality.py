@@ -103,7 +103,8 @@ def straight_lined(answers: Mapping[str, Any], qset: QuestionnaireSet) -> str | 
         value
         for item in qset.items()
         if item.type == "requirement"
-        and (value := answers.get(item.id)) not in (None, "", DONT_KNOW)
+        and isinstance(value := answers.get(item.id), str)
+        and value not in ("", DONT_KNOW)
     ]
     if len(given) >= MIN_STRAIGHT_LINE and len(set(given)) == 1:
         return given[0]

@@ -50,7 +50,10 @@ SCORED, DONT_KNOW_STATUS, UNANSWERED, SKIPPED = "scored", "dont_know", "unanswer
 
 @dataclass(frozen=True, slots=True)
 class ItemScore:
-    """One scored item: its status and, when answered, its 0–100 score."""
+    """One scored item: its status and, when answered, its 0–100 score.
+
+    `score` is a number exactly when `status` is "scored", None otherwise.
+    """
 
     id: str
     status: str  # scored | dont_know | unanswered | skipped
@@ -219,12 +222,12 @@ def questionnaire_of_kind(qset: QuestionnaireSet, kind: str) -> Questionnaire | 
     return None
 
 
-def variant_of(production_type: Any) -> str:
+def variant_of(production_type: object) -> str:
     """The weight variant: 'process' for 流程型, else 'discrete' (mixed and unknown too)."""
     return "process" if production_type == "process" else "discrete"
 
 
-def is_blank(value: Any) -> bool:
+def is_blank(value: object) -> bool:
     """Whether an answer value means "not answered" (None, NaN, blank string, empty list)."""
     if value is None:
         return True
@@ -252,6 +255,14 @@ def numeric_score(value: float, bench: Benchmark) -> float:
     return max(0.0, BASELINE_SCORE + BASELINE_SCORE * g)
 
 
+def benchmark_of(item: Item, industry: str | None) -> Benchmark:
+    """A numeric indicator's benchmark for an industry (else its default); ValueError if none."""
+    bench = item.benchmark(industry)
+    if bench is None:
+        raise ValueError(f"{item.id} has no benchmark")
+    return bench
+
+
 def max_points(item: Item) -> float:
     """The points a single item's best option gives."""
     return max((opt.points for opt in item.options), default=0.0)
@@ -262,7 +273,7 @@ def multiple_cap(item: Item) -> float:
     return item.cap if item.cap is not None else sum(opt.points for opt in item.options)
 
 
-def item_score(item: Item, value: Any, industry: str | None) -> float:
+def item_score(item: Item, value: object, industry: str | None) -> float:
     """0–100 score of an answered item (value not blank, not "dont_know").
 
     Raises ValueError naming the bad value when it does not fit the item.
@@ -298,10 +309,7 @@ def item_score(item: Item, value: Any, industry: str | None) -> float:
         number = finite(value)
         if number is None:
             raise ValueError(f"{value!r} is not a number")
-        bench = item.benchmark(industry)
-        if bench is None:
-            raise ValueError(f"{item.id} has no benchmark")
-        return numeric_score(number, bench)
+        return numeric_score(number, benchmark_of(item, industry))
     raise ValueError(f"{item.id} ({kind}) is not scored")
 
 
@@ -442,7 +450,7 @@ def _area(area_id: str, items: Sequence[Item], states: Mapping[str, ItemScore]) 
         total += 1
         if st.status == DONT_KNOW_STATUS:
             dk += 1
-        elif st.status == SCORED:
+        elif st.score is not None:  # status SCORED
             answered += 1
             num += item.weight * st.score
             den += item.weight
@@ -459,8 +467,9 @@ def _cmmm_area(area_id: str, items: Sequence[Item], states: Mapping[str, ItemSco
         at = [it for it in items if it.level == level and states[it.id].status != SKIPPED]
         if not at:
             continue  # no relevant requirement at this level: not counted
-        num = sum(it.weight * states[it.id].score for it in at if states[it.id].status == SCORED)
-        den = sum(it.weight for it in at if states[it.id].status == SCORED)
+        rated = [(it.weight, s) for it in at if (s := states[it.id].score) is not None]
+        num = sum(w * s for w, s in rated)
+        den = sum(w for w, _ in rated)
         scores.append(num / den / 100.0 if den > 0 else 0.0)
     score = None
     if counts.score is not None and scores:
@@ -481,16 +490,16 @@ def _weighted(parts: Sequence[tuple[float, float | None]]) -> float | None:
 def _score_cmmm(q: Questionnaire, states: Mapping[str, ItemScore], variant: str) -> CmmmResult:
     level_scores = []
     for level in range(1, 6):
-        parts = []
+        parts: list[tuple[float, float | None]] = []
         for section in q.sections:
-            at = [
-                it
+            rated = [
+                (it.weight, s)
                 for it in section.items
-                if it.level == level and it.id in states and states[it.id].status == SCORED
+                if it.level == level and it.id in states and (s := states[it.id].score) is not None
             ]
-            if at:
-                num = sum(it.weight * states[it.id].score / 100.0 for it in at)
-                den = sum(it.weight for it in at)
+            if rated:
+                num = sum(w * s / 100.0 for w, s in rated)
+                den = sum(w for w, _ in rated)
                 parts.append((section_weight(section, variant), num / den if den > 0 else None))
         level_scores.append(level_score(parts))
     total, level = cmmm_level(level_scores)
@@ -600,8 +609,10 @@ def score_checked(answers: Mapping[str, Any], qset: QuestionnaireSet) -> Assessm
     """`score_assessment` of answers the caller has just validated (not checked again)."""
     profile = profile_facts(answers)
     states = item_states(answers, qset, profile.industry)
-    cmmm = green = integration = None
-    present = []
+    cmmm: CmmmResult | None = None
+    green: GreenResult | None = None
+    integration: IntegrationResult | None = None
+    present: list[float | None] = []
     q = questionnaire_of_kind(qset, "cmmm")
     if q is not None:
         cmmm = _score_cmmm(q, states, profile.variant)

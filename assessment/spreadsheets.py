@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -55,19 +55,20 @@ META_LABELS: Mapping[str, Text] = {
 HEADER_LANGS = ("zh", "en", "both")
 
 ProgressFn = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 # --- cells -------------------------------------------------------------------------------
 
 
-def neutralise(value: Any) -> Any:
+def neutralise(value: T) -> T | str:
     """A text cell made safe against formula injection (other values unchanged)."""
     if isinstance(value, str) and value.startswith((*FORMULA_START, NEUTRAL_PREFIX)):
         return NEUTRAL_PREFIX + value
     return value
 
 
-def restore(value: Any) -> Any:
+def restore(value: T) -> T | str:
     """The inverse of `neutralise` for a cell read back from a file."""
     if (
         isinstance(value, str)
@@ -79,7 +80,7 @@ def restore(value: Any) -> Any:
     return value
 
 
-def cell_text(item: Item | None, value: Any) -> Any:
+def cell_text(item: Item | None, value: object) -> object:
     """An answer as it is written into a cell: codes, numbers, true/false, a, b lists."""
     if value is None:
         return None
@@ -356,19 +357,19 @@ A_YEAR = Bilingual("a year", "整数年份")
 
 
 def _year(raw: Any, filename: str, row: int) -> tuple[int | None, list[Problem]]:
-    where = {"file": filename, "line": row, "path": YEAR}
+    def bad(code: str, **params: object) -> tuple[None, list[Problem]]:
+        return None, [problem(code, file=filename, line=row, path=YEAR, **params)]
+
     if _blank(raw):
-        return None, [problem("A205", **where)]
+        return bad("A205")
     try:
         number = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
     except ValueError:
-        return None, [problem("A204", value=raw, expected=A_YEAR, **where)]
+        return bad("A204", value=raw, expected=A_YEAR)
     if not number.is_integer():
-        return None, [problem("A204", value=raw, expected=A_YEAR, **where)]
+        return bad("A204", value=raw, expected=A_YEAR)
     if not MIN_YEAR <= number <= MAX_YEAR:
-        return None, [
-            problem("A202", value=int(number), detail=f"{MIN_YEAR} – {MAX_YEAR}", **where)
-        ]
+        return bad("A202", value=int(number), detail=f"{MIN_YEAR} – {MAX_YEAR}")
     return int(number), []
 
 
@@ -470,9 +471,17 @@ def validate_upload(
         code = _credit_code(answers)
         if not problems and code is not None and year is not None:
             name = str(answers.get("profile.name", code))
-            where = {"file": filename, "line": number, "path": "profile.credit_code"}
             if (code, year) in taken or (code, year) in first_seen:
-                problems = [problem("S411", value=f"{name} ({code})", year=year, **where)]
+                problems = [
+                    problem(
+                        "S411",
+                        file=filename,
+                        line=number,
+                        path="profile.credit_code",
+                        value=f"{name} ({code})",
+                        year=year,
+                    )
+                ]
             first_seen.add((code, year))
         if problems or year is None:
             rejected.append(RejectedRow(number, dict(cells), tuple(problems)))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from assessment.storage import db, dump, rollup
-from assessment.storage.db import check_schema
+from assessment.storage.db import Engine, check_schema
 from assessment.storage.repository import Repository
 
 
@@ -112,5 +113,5 @@ def rollup_(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit(engine, action: str, detail: dict) -> None:
+def _audit(engine: Engine, action: str, detail: dict[str, Any]) -> None:
     Repository(engine).audit("cli", action, "database", None, detail)

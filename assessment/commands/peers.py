@@ -8,6 +8,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assessment.loader import load_questionnaires
+from assessment.questionnaire import QuestionnaireSet
 from assessment.storage import Repository, open_database
 
 
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     act.set_defaults(handler=activate)
 
 
-def _repo():
+def _repo() -> tuple[Repository, QuestionnaireSet]:
     qset = load_questionnaires()
     return Repository(open_database(), qset), qset
 

@@ -136,7 +136,9 @@ def summary(result: AssessmentResult, qset: QuestionnaireSet, lang: str) -> str:
         lines.append(f"  {w['levels']}: {levels}")
         lines.append(f"  {w['domains']}:")
         for area in c.domains:
-            lines.append(f"    {_fmt(area.score):>5}  {q.section(area.id).label.get(lang)}")
+            section = q.section(area.id)
+            label = section.label.get(lang) if section is not None else area.id
+            lines.append(f"    {_fmt(area.score):>5}  {label}")
     if result.green is not None:
         g = result.green
         band = names[f"{g.questionnaire}.band"] or w["none"]

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Text, cast, create_engine, event, exc, type_coerce
+from sqlalchemy import Connection, Select, Text, cast, create_engine, event, exc, type_coerce
+
+# Re-exported: modules outside storage/ name an engine's type without importing SQLAlchemy.
+from sqlalchemy import Engine as Engine
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,6 +23,8 @@ from assessment import settings
 from assessment.errors import Bilingual, fail, foreign
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# A SELECT of any columns (SQLAlchemy's Select is generic in the types of its row).
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def default_url() -> str:

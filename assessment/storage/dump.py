@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Connection,
     Engine,
     Float,
     Integer,
@@ -153,7 +154,11 @@ def _decode(table: Table, data: Any, file: str, line: int) -> dict[str, Any]:
     return out
 
 
-def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, list]]:
+# An export's rows by table name: (line number in the file, the decoded row).
+ExportRows = dict[str, list[tuple[int, dict[str, Any]]]]
+
+
+def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], ExportRows]:
     """Parse and check an export file: its header and its rows by table (S410 on any fault)."""
     file = str(path)
     try:
@@ -165,7 +170,7 @@ def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str,
             file, 1, foreign(err, "无法按 UTF-8 文本读取", "cannot be read as UTF-8 text")
         ) from None
     header: dict[str, Any] | None = None
-    rows: dict[str, list] = {t.name: [] for t in STORED}
+    rows: ExportRows = {t.name: [] for t in STORED}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -253,7 +258,7 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
     return total
 
 
-def _insert(conn, table: Table, batch: list[dict[str, Any]]) -> None:
+def _insert(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
     links = []
     if table.name == "assessments":
         # Insert without the self-reference first, so row order within the file is free.
@@ -274,7 +279,7 @@ def _insert(conn, table: Table, batch: list[dict[str, Any]]) -> None:
         )
 
 
-def _reset_sequences(conn) -> None:
+def _reset_sequences(conn: Connection) -> None:
     # Rows came with their ids; move each serial sequence past the largest one.
     for table in STORED:
         pk = list(table.primary_key.columns)
