@@ -11,28 +11,21 @@ Public API:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from assessment.answers import validate_answers
 from assessment.errors import AssessmentError, Problem
+from assessment.loader import load_questionnaire, load_questionnaires
+from assessment.scoring import cmmm_level, score_assessment
+from assessment.scoring_batch import score_batch
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "load_questionnaire": "assessment.loader",
-    "load_questionnaires": "assessment.loader",
-    "validate_answers": "assessment.answers",
-    "score_assessment": "assessment.scoring",
-    "score_batch": "assessment.scoring",
-    "cmmm_level": "assessment.scoring",
-}
-
-__all__ = ["AssessmentError", "Problem", *_LAZY]
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy so that `import assessment` stays cheap (pandas/sklearn load on first use).
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'assessment' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+__all__ = [
+    "AssessmentError",
+    "Problem",
+    "cmmm_level",
+    "load_questionnaire",
+    "load_questionnaires",
+    "score_assessment",
+    "score_batch",
+    "validate_answers",
+]

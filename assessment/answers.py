@@ -8,7 +8,6 @@ answer is ignored, so it is neither validated nor required.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,8 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from assessment import expressions
+from assessment import expressions, reference
 from assessment.errors import AssessmentError, Bilingual, Problem, problem
+from assessment.loader import load_questionnaires
+from assessment.numbers import finite
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, QuestionnaireSet
 
 FORMAT = "shanxi-readiness-answers/1"
@@ -103,16 +104,6 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond any float
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _value_problems(item: Item, value: Any) -> list[Problem]:
     """Problems of one non-blank answer to `item` (type, option, range, format)."""
 
@@ -145,7 +136,7 @@ def _value_problems(item: Item, value: Any) -> list[Problem]:
     if kind == "yesno":
         return [] if isinstance(value, bool) else bad("A204", value=value, expected=EXPECTED[kind])
     if kind == "numeric":
-        number = _number(value)
+        number = finite(value)
         if number is None:
             return bad("A204", value=value, expected=EXPECTED[kind])
         c = item.constraint
@@ -161,8 +152,6 @@ def _value_problems(item: Item, value: Any) -> list[Problem]:
     if c is not None and c.pattern and not re.search(c.pattern, value):
         return bad("A207", value=value)
     if c is not None and c.check == "uscc":
-        from assessment import reference
-
         detail = reference.uscc_detail(value)
         if detail is not None:
             return bad("A206", value=value, detail=Bilingual(detail.en, detail.zh))
@@ -269,13 +258,11 @@ def _coerce(item: Item, raw: Any) -> Any:
             number = float(cleaned)
         except ValueError:
             return text
-        if math.isnan(number) or math.isinf(number):
+        if finite(number) is None:
             return text
         return int(number) if number.is_integer() and "." not in cleaned else number
     if kind == "text":
         if text is not None and item.constraint is not None and item.constraint.check == "uscc":
-            from assessment import reference
-
             return reference.normalise_uscc(text)  # codes are stored upper-case, no spaces
         if text is not None:
             return text
@@ -395,8 +382,6 @@ def load_answers_file(
             file, Bilingual(f"unknown top-level keys: {unknown}", f"未知的顶层键：{unknown}")
         )
     if qset is None:
-        from assessment.loader import load_questionnaires
-
         qset = load_questionnaires()
     current = qset.versions()
     mismatched = [

@@ -7,10 +7,13 @@ serves the app (Altair) and the PDF report (matplotlib).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Protocol
 
+import altair as alt
+
+from assessment.numbers import finite
 from assessment.questionnaire import QuestionnaireSet, Text
 
 SCALE_MAX = 100.0
@@ -54,20 +57,23 @@ def area_label(qset: QuestionnaireSet, area_id: str) -> Text:
     return Text(area_id, area_id)
 
 
+class ScoredArea(Protocol):
+    """What a chart reads of an area score (AreaScore, report.Area, …): its id and score."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def score(self) -> float | None: ...
+
+
 def area_points(
-    areas: Iterable[Any], qset: QuestionnaireSet, lang: str, group: str = ""
+    areas: Iterable[ScoredArea], qset: QuestionnaireSet, lang: str, group: str = ""
 ) -> list[AreaPoint]:
     """AreaScore-like objects (id, score) as labelled chart points."""
     return [
-        AreaPoint(a.id, area_label(qset, a.id).get(lang), _clean(a.score), group) for a in areas
+        AreaPoint(a.id, area_label(qset, a.id).get(lang), finite(a.score), group) for a in areas
     ]
-
-
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def _xy(angle: float, radius: float) -> tuple[float, float]:
@@ -87,7 +93,9 @@ def radar_points(points: Sequence[AreaPoint], scale_max: float = SCALE_MAX) -> l
     return out
 
 
-def radar_grid(n: int, rings: Sequence[float] = RINGS, scale_max: float = SCALE_MAX) -> list[dict]:
+def radar_grid(
+    n: int, rings: Sequence[float] = RINGS, scale_max: float = SCALE_MAX
+) -> list[dict[str, float]]:
     """Rows (ring, order, x, y) of the concentric grid polygons, each closed."""
     rows = []
     for ring in rings:
@@ -97,8 +105,8 @@ def radar_grid(n: int, rings: Sequence[float] = RINGS, scale_max: float = SCALE_
     return rows
 
 
-def _polygon_rows(vertices: Sequence[RadarVertex], series: str) -> list[dict]:
-    rows = [
+def _polygon_rows(vertices: Sequence[RadarVertex], series: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
         {"series": series, "order": v.axis, "x": v.x, "y": v.y, "label": v.label, "value": v.value}
         for v in vertices
     ]
@@ -113,17 +121,15 @@ def radar_chart(
     compare: Sequence[AreaPoint] | None = None,
     series: tuple[str, str] = ("", ""),
     size: int = 460,
-) -> Any:
+) -> alt.TopLevelMixin:
     """An Altair radar of 0–100 scores (optionally with a second, comparison polygon)."""
-    import altair as alt
-
     n = len(points)
     # Room beside the circle for the longest axis label (in radii; a Latin character at
     # 12 px is about 0.035 of a 190 px radius), and a height that keeps the circle round.
     longest = max((_text_width(p.label) for p in points), default=0)
     half_width = min(2.4, 1.2 + 0.035 * longest)
     height = int(size * 2.5 / (2 * half_width))
-    grid = alt.Chart(alt.Data(values=radar_grid(n))).mark_line(color="#dddddd", strokeWidth=1)
+    grid = alt.Chart(_data(radar_grid(n))).mark_line(color="#dddddd", strokeWidth=1)
     grid = grid.encode(
         x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-half_width, half_width])),
         y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.25, 1.25])),
@@ -135,7 +141,7 @@ def radar_chart(
         x, y = _xy(2 * math.pi * i / n, 1.0)
         spokes_rows += [{"axis": i, "x": 0.0, "y": 0.0}, {"axis": i, "x": x, "y": y}]
     spokes = (
-        alt.Chart(alt.Data(values=spokes_rows))
+        alt.Chart(_data(spokes_rows))
         .mark_line(color="#dddddd", strokeWidth=1)
         .encode(x="x:Q", y="y:Q", detail="axis:N")
     )
@@ -147,7 +153,7 @@ def radar_chart(
     domain = [series[0] or "current"] + ([series[1] or "compare"] if compare is not None else [])
     legend = alt.Legend(title=None, orient="bottom") if compare is not None else None
     shape = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(_data(rows))
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x="x:Q",
@@ -165,19 +171,27 @@ def radar_chart(
         align = "center" if abs(x) < 0.2 else ("left" if x > 0 else "right")
         label_rows.append({"x": x, "y": y, "label": p.label, "align": align})
     labels = []
-    for align in ("left", "right", "center"):
+    aligns: tuple[Literal["left", "right", "center"], ...] = ("left", "right", "center")
+    for align in aligns:
         subset = [r for r in label_rows if r["align"] == align]
         if subset:
             labels.append(
-                alt.Chart(alt.Data(values=subset))
+                alt.Chart(_data(subset))
                 .mark_text(align=align, fontSize=12, color="#333333")
                 .encode(x="x:Q", y="y:Q", text="label:N")
             )
-    return (
+    # altair's configure_*() and mark_*() are unannotated (they return Any): a stub gap.
+    return (  # type: ignore[no-any-return]
         alt.layer(grid, spokes, shape, *labels)
         .properties(width=size, height=height)
         .configure_view(stroke=None)
     )
+
+
+def _data(rows: Sequence[Mapping[str, object]]) -> alt.Data:
+    """Rows inlined in the spec as Vega-Lite `values`."""
+    # altair's generated schema classes have unannotated __init__ (a stub gap, not our code).
+    return alt.Data(values=list(rows))  # type: ignore[no-untyped-call]
 
 
 def _text_width(text: str) -> float:
@@ -185,16 +199,16 @@ def _text_width(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E80 else 1.0 for ch in text)
 
 
-def bar_chart(points: Sequence[AreaPoint], *, title: str = "", height_per_bar: int = 32) -> Any:
+def bar_chart(
+    points: Sequence[AreaPoint], *, title: str = "", height_per_bar: int = 32
+) -> alt.LayerChart:
     """Horizontal bars of 0–100 scores, one per area, in the given order."""
-    import altair as alt
-
     rows = [
         {"label": p.label, "score": p.score if p.score is not None else 0.0, "group": p.group}
         for p in points
     ]
     order = [p.label for p in points]
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(_data(rows)).encode(
         y=alt.Y(
             "label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)
         ),
@@ -205,15 +219,14 @@ def bar_chart(points: Sequence[AreaPoint], *, title: str = "", height_per_bar: i
         text=alt.Text("score:Q", format=".0f")
     )
     chart = (bars + text).properties(height=max(60, height_per_bar * len(rows)))
-    return chart.properties(title=title) if title else chart
+    # A LayerChart; typed Any because altair's mark_*() returns Any (a stub gap).
+    return chart.properties(title=title) if title else chart  # type: ignore[no-any-return]
 
 
-def history_chart(rows: Sequence[dict], *, value_title: str = "") -> Any:
+def history_chart(rows: Sequence[Mapping[str, object]], *, value_title: str = "") -> alt.Chart:
     """Lines of key scores by year: rows are {"year", "measure", "value"}."""
-    import altair as alt
-
-    return (
-        alt.Chart(alt.Data(values=list(rows)))
+    return (  # type: ignore[no-any-return]  # altair's mark_*() returns Any
+        alt.Chart(_data(rows))
         .mark_line(point=True)
         .encode(
             x=alt.X("year:O", title=None),
@@ -225,7 +238,7 @@ def history_chart(rows: Sequence[dict], *, value_title: str = "") -> Any:
     )
 
 
-def vega_spec(chart: Any) -> dict[str, Any]:
+def vega_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     """The Vega-Lite spec of an Altair chart as Streamlit draws it, without validation.
 
     Streamlit's `altair_chart` validates the whole spec against the Vega-Lite schema on
@@ -235,8 +248,6 @@ def vega_spec(chart: Any) -> dict[str, Any]:
     default theme's 300 px view defaults are left out (Altair adds the theme, `$schema`
     and the collected datasets only at the top level, which this does by hand).
     """
-    import altair as alt
-
     datasets: dict[str, Any] = {}
     spec = chart.to_dict(validate=False, context={"top_level": False, "datasets": datasets})
     spec["$schema"] = alt.SCHEMA_URL

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib import import_module
+from collections.abc import Callable
 
+from assessment.commands import db, demo, peers, score, settings, users, validate
 from assessment.errors import AssessmentError
 
-# Each command module exposes register(subparsers); its handler returns an exit code.
-COMMANDS = ("validate", "score", "db", "users", "demo", "peers", "settings")
+# Each command module's register(subparsers) adds its parser; its handler returns an exit code.
+COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    validate.register,
+    score.register,
+    db.register,
+    users.register,
+    demo.register,
+    peers.register,
+    settings.register,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,8 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Smart-manufacturing readiness assessment (Shanxi technical transformation).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
-        import_module(f"assessment.commands.{name}").register(sub)
+    for register in COMMANDS:
+        register(sub)
     return parser
 
 

@@ -16,15 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from assessment.answers import is_relevant
 from assessment.questionnaire import DONT_KNOW, Item, QuestionnaireSet
 from assessment.reference import CITIES, uscc_check_char
-
-if TYPE_CHECKING:
-    from assessment.storage.db import Engine
+from assessment.scored import batch_scores
+from assessment.scoring import benchmark_of
+from assessment.scoring_batch import score_batch
+from assessment.storage.db import Engine
+from assessment.storage.submissions import NewSubmission, store_new
 
 SYNTHETIC_PREFIX = "合成示例"
 YEAR = 2026
@@ -119,6 +124,7 @@ def _answer(item: Item, cap: float, industry: str, rng: np.random.Generator) -> 
         return DONT_KNOW
     noise = rng.normal(0.0, 0.3)
     if item.type == "requirement":
+        assert item.level is not None, "a CMMM requirement has a level"
         return _rating(cap - item.level + 1 + noise)
     q = float(np.clip(cap / 5.0 + rng.normal(0.0, 0.12), 0.0, 1.0))
     if item.type == "single":
@@ -135,7 +141,7 @@ def _answer(item: Item, cap: float, industry: str, rng: np.random.Generator) -> 
             return bool(rng.random() < 0.9 + 0.02 * cap)
         return bool(rng.random() < q)
     if item.type == "numeric" and item.benchmarks:
-        bench = item.benchmark(industry)
+        bench = benchmark_of(item, industry)
         worst = bench.baseline + (bench.baseline - bench.leading)
         value = worst + (bench.leading - worst) * min(q * 1.15, 1.1)
         lo = item.constraint.min if item.constraint and item.constraint.min is not None else None
@@ -202,8 +208,6 @@ def _answers(
     archetype: str,
     rng: np.random.Generator,
 ) -> dict[str, Any]:
-    from assessment.answers import is_relevant
-
     shifts, green_shift, integ_shift = ARCHETYPES[archetype]
     answers = dict(profile)
     industry = profile["profile.industry"]
@@ -274,14 +278,6 @@ def seed(engine: Engine, qset: QuestionnaireSet, n: int = 3000, *, seed: int = 2
 
     Refused (S410) when the database already holds assessments.
     """
-    from datetime import UTC, datetime
-
-    import pandas as pd
-
-    from assessment.scored import batch_scores
-    from assessment.scoring import score_batch
-    from assessment.storage.submissions import NewSubmission, store_new
-
     population = generate(qset, n, seed=seed)
     scores = batch_scores(score_batch(pd.DataFrame([d.answers for d in population]), qset))
     # An enterprise is registered in March of the year of its first row (its latest year).

@@ -412,7 +412,7 @@ class _Params(dict[str, Any]):
         return PLACEHOLDER.get(self.lang)
 
 
-def in_language(value: Any, lang: str) -> Any:
+def in_language(value: object, lang: str) -> object:
     """A parameter in `lang`: a Bilingual (or the older Template spelling) picks its language."""
     if isinstance(value, Bilingual):
         return value.get(lang)
@@ -450,13 +450,27 @@ class AssessmentError(Exception):
         return "\n".join(p.message(lang) for p in self.problems)
 
 
-def problem(code: str, *, file=None, line=None, path=None, **params: Any) -> Problem:
+def problem(
+    code: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    path: str | None = None,
+    **params: object,
+) -> Problem:
     """Build a Problem, checking the code exists in the catalogue."""
     if code not in CATALOGUE:
         raise KeyError(f"unknown error code {code}")
     return Problem(code=code, params=params, file=file, line=line, path=path)
 
 
-def fail(code: str, **kwargs: Any) -> AssessmentError:
+def fail(
+    code: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    path: str | None = None,
+    **params: object,
+) -> AssessmentError:
     """Build an AssessmentError with one problem (use: `raise fail("S406", ...)`)."""
-    return AssessmentError(problem(code, **kwargs))
+    return AssessmentError(problem(code, file=file, line=line, path=path, **params))

@@ -25,8 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessment.errors import AssessmentError, Bilingual, problem
-from assessment.questionnaire import DONT_KNOW
 
+# The answer "don't know" (an item's `dont_know` option): to an expression, no value.
+# Defined here, below the questionnaire objects whose `relevant` holds an Expr;
+# assessment.questionnaire re-exports it, where the rest of the library finds it.
+DONT_KNOW = "dont_know"
 ITEM_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=")
 
@@ -420,19 +423,20 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if not comparable:
         # A number never equals a string: compare like with like or not at all.
         return op == "!="
+    # bool(): numpy scalars compare to numpy booleans; an expression is a plain bool.
     if op == "=":
-        return left == right
+        return bool(left == right)
     if op == "!=":
-        return left != right
+        return bool(left != right)
     if isinstance(left, bool):
         return False  # booleans have no order
     if op == "<":
-        return left < right
+        return bool(left < right)
     if op == "<=":
-        return left <= right
+        return bool(left <= right)
     if op == ">":
-        return left > right
-    return left >= right
+        return bool(left > right)
+    return bool(left >= right)
 
 
 def evaluate(expr: Expr, answers: Mapping[str, Any]) -> bool:
@@ -449,7 +453,7 @@ def evaluate(expr: Expr, answers: Mapping[str, Any]) -> bool:
         chosen = _lookup(answers, expr.ref.id)
         if isinstance(chosen, list | tuple | set | frozenset):
             return expr.value in chosen
-        return chosen == expr.value
+        return bool(chosen == expr.value)
     if isinstance(expr, Answered):
         return _lookup(answers, expr.ref.id) is not NO_VALUE
     if isinstance(expr, Ref | Literal):

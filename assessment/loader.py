@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import errno
 import itertools
-import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -21,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from assessment import expressions
+from assessment import expressions, reference
 from assessment.errors import AssessmentError, Bilingual, Problem, foreign, problem
+from assessment.numbers import finite
 from assessment.questionnaire import (
     DONT_KNOW,
     ITEM_TYPES,
@@ -78,7 +78,7 @@ BENCHMARK_FIELDS = ("baseline", "leading")
 # --- YAML with line numbers ---------------------------------------------------------------
 
 
-class _Map(dict):
+class _Map(dict[Any, Any]):
     """A YAML mapping that remembers its own line and the line of each key (1-based)."""
 
     line: int
@@ -100,7 +100,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.duplicates: list[tuple[Any, int]] = []
 
 
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode):
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[_Map]:
     data = _Map()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
@@ -141,16 +141,6 @@ class _FileResult:
     ids: list[tuple[str, int | None]] = field(default_factory=list)
     items: dict[str, _ItemInfo] = field(default_factory=dict)
     relevants: list[tuple[str, int | None, expressions.Expr]] = field(default_factory=list)
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond any float
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _display(path: Path) -> str:
@@ -286,7 +276,7 @@ class _Builder:
             if required:
                 self.add("Q109", obj.line, path, field=key)
             return None
-        value = _num(raw)
+        value = finite(raw)
         if value is None or (minimum is not None and value < minimum):
             expected = (
                 Bilingual("It must be a number.", "它必须是数字。")
@@ -302,7 +292,7 @@ class _Builder:
 
     def weights(self, obj: _Map, key: str, path: str | None) -> Weights | None:
         raw = obj.get(key)
-        single = _num(raw)
+        single = finite(raw)
         if single is not None and single >= 0:
             return Weights(single, single)
         if isinstance(raw, _Map):
@@ -343,10 +333,11 @@ class _Builder:
         return value
 
     def sum_check(self, parts: list[Weights | None], what: Bilingual, line: int, path: str) -> None:
-        if not parts or None in parts:
+        weights = [w for w in parts if w is not None]
+        if not parts or len(weights) < len(parts):
             return
         for variant, name in VARIANTS.items():
-            total = sum(w.get(variant) for w in parts)  # type: ignore[union-attr]
+            total = sum(w.get(variant) for w in weights)
             if abs(total - 100) > WEIGHT_TOLERANCE:
                 self.add("Q105", line, path, what=what, total=f"{total:g}", variant=name)
 
@@ -782,8 +773,6 @@ class _Builder:
                     ),
                 )  # fmt: skip
                 return None
-            from assessment import reference  # imported late: loader works without it for tests
-
             entries = reference.CITIES if source == "cities" else reference.INDUSTRIES
             return tuple(Option(e.code, e.label) for e in entries)
         raw_options = self.listing(obj, "options", path)
@@ -894,10 +883,10 @@ class _Builder:
             return unit, direction, {}
         if "direction" not in obj:
             self.add("Q109", obj.line, path, field="direction")
-        known = _industry_codes()
+        known = tuple(i.code for i in reference.INDUSTRIES)
         out: dict[str, Benchmark] = {}
         for key, value in table.items():
-            if known is not None and key != "default" and key not in known:
+            if key != "default" and key not in known:
                 self.add(
                     "Q110", table.at(key), path, field="benchmarks", value=key,
                     expected=Bilingual(
@@ -998,14 +987,6 @@ class _Builder:
             return None
         self.r.relevants.append((path, obj.at("relevant"), expr))
         return expr
-
-
-def _industry_codes() -> tuple[str, ...] | None:
-    try:
-        from assessment import reference
-    except ImportError:  # pragma: no cover - reference.py is part of the package
-        return None
-    return tuple(i.code for i in reference.INDUSTRIES)
 
 
 def _one_of(values: Iterable[str]) -> Bilingual:
@@ -1111,8 +1092,8 @@ def _check_set(results: list[_FileResult], extra: Iterable[_FileResult] = ()) ->
                 if ref not in known:
                     found.append(problem("Q106", file=res.file, line=line, path=path, ref=ref))
             for ref, literal in expressions.literal_comparisons(expr):
-                info = known.get(ref)
-                expected = _literal_problem(info, literal) if info else None
+                ref_info = known.get(ref)
+                expected = _literal_problem(ref_info, literal) if ref_info else None
                 if expected:
                     found.append(
                         problem("Q110", file=res.file, line=line, path=path, field="relevant",
@@ -1132,7 +1113,7 @@ def _literal_problem(info: _ItemInfo, literal: Any) -> Bilingual | None:
             )
     elif info.type == "yesno" and not isinstance(literal, bool):
         return Bilingual("a yesno answer is true or false.", "yesno 题目的答案是 true 或 false。")
-    elif info.type == "numeric" and _num(literal) is None:
+    elif info.type == "numeric" and finite(literal) is None:
         return Bilingual(
             "a numeric answer compares with a number.", "numeric 题目的答案只能与数字比较。"
         )

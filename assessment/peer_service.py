@@ -20,15 +20,19 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from assessment.answers import validate_answers
 from assessment.errors import AssessmentError, fail
+from assessment.numbers import finite
 from assessment.peers import K_MIN, Benchmark, PeerIndex, PeerModel, load_model
+from assessment.programs import ProgramMatch, ProgramSet, load_programs, recommend_programs
 from assessment.questionnaire import QuestionnaireSet, Text
 from assessment.scoring import AssessmentResult, questionnaire_of_kind, score_assessment
+from assessment.storage import AssessmentRecord, Repository
 from assessment.storage.queries.peers import (
     PopulationVersion,
     latest_population,
@@ -37,10 +41,6 @@ from assessment.storage.queries.peers import (
     population_version,
     scored_ids,
 )
-
-if TYPE_CHECKING:
-    from assessment.programs import ProgramMatch, ProgramSet
-    from assessment.storage import AssessmentRecord, Repository
 
 log = logging.getLogger(__name__)
 
@@ -211,16 +211,15 @@ class PeerService:
         version = self.population_version()
         ids = scored_ids(engine)
         keys = [*self.metrics, *(f for f in model.features if f not in self.metrics)]
-        full = (
+        if (
             previous is None
             or started - previous.full_started >= self.policy.full_age
             or not np.isin(previous.ids, ids).all()  # something was removed or restored
-        )
-        if full:
+        ):  # a full read
             pop = latest_population(engine, keys)
             full_started = started
         else:
-            new = np.setdiff1d(ids, previous.ids)
+            new = np.setdiff1d(ids, previous.ids).tolist()
             pop = merge_latest(previous.population, population_rows(engine, keys, new))
             full_started = previous.full_started
         if pop.empty:
@@ -350,7 +349,7 @@ class PeerService:
         self, scores: Mapping[str, float | None], record: AssessmentRecord
     ) -> Benchmark:
         """The benchmark of any scores (e.g. a what-if result) with a record's group keys."""
-        clean = {k: (None if v is None or v != v else float(v)) for k, v in scores.items()}
+        clean = {k: finite(v) for k, v in scores.items()}
         return self.index().benchmark(clean, self.facts(record))
 
     def cluster_centroid(self, cluster: int) -> dict[str, float] | None:
@@ -426,8 +425,6 @@ class PeerService:
     def programs(self) -> ProgramSet | None:
         """The special-program definitions (None when built with with_programs=False)."""
         if self._programs is None and self.with_programs:
-            from assessment.programs import load_programs
-
             self._programs = load_programs(qset=self.qset)
         return self._programs
 
@@ -435,8 +432,6 @@ class PeerService:
         self, answers: Mapping[str, Any], changes: Mapping[str, Any]
     ) -> tuple[AssessmentResult, tuple[ProgramMatch, ...] | None]:
         """Scores and program matches with `changes` applied to `answers`; nothing is saved."""
-        from assessment.answers import validate_answers
-
         changed = {**answers, **changes}
         problems = [
             p
@@ -449,8 +444,6 @@ class PeerService:
         programs = self.programs()
         if programs is None:
             return result, None
-        from assessment.programs import recommend_programs
-
         return result, recommend_programs(result, changed, programs)
 
 

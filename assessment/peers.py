@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Self
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import sklearn
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
@@ -27,6 +29,7 @@ from threadpoolctl import threadpool_limits
 from assessment import settings
 from assessment.errors import Bilingual, fail, foreign
 from assessment.questionnaire import QuestionnaireSet, Text
+from assessment.storage import Repository
 
 K_MIN = 5  # k-anonymity: no group statistic for fewer enterprises than this
 SKETCH = 1001  # order statistics kept per area of a larger group (ranks within 0.1 points)
@@ -61,29 +64,38 @@ def area_labels(qset: QuestionnaireSet) -> dict[str, Text]:
     return labels
 
 
-class PeerClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+# scikit-learn publishes no type stubs: its base classes are Any to the type checker.
+class PeerClusterer(ClusterMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Standard scaling then KMeans, with k chosen by silhouette within `k_range`.
 
     k is chosen on a seeded sample of at most `select_sample` rows (silhouette on at most
     SILHOUETTE_SAMPLE of them); the chosen k is then fitted on all rows.
     """
 
-    def __init__(self, k_range=(3, 8), random_state=0, n_init=10, select_sample=10_000):
+    def __init__(
+        self,
+        k_range: tuple[int, int] = (3, 8),
+        random_state: int = 0,
+        n_init: int = 10,
+        select_sample: int = 10_000,
+    ) -> None:
         self.k_range = k_range
         self.random_state = random_state
         self.n_init = n_init
         self.select_sample = select_sample
 
-    def fit(self, X, y=None, progress: Callable[[int, int], None] | None = None):
+    def fit(
+        self, X: npt.ArrayLike, y: object = None, progress: Callable[[int, int], None] | None = None
+    ) -> Self:
         """Fit one KMeans per candidate k and keep the one with the best silhouette."""
         lo, hi = self.k_range
         if not (isinstance(lo, int) and isinstance(hi, int) and 2 <= lo <= hi):
             raise ValueError(f"k_range must be two integers 2 <= lo <= hi, got {self.k_range!r}")
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=hi + 1)
-        self.mean_ = X.mean(axis=0)
-        scale = X.std(axis=0)
+        data: np.ndarray = validate_data(self, X, dtype=np.float64, ensure_min_samples=hi + 1)
+        self.mean_ = data.mean(axis=0)
+        scale = data.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
-        Z = (X - self.mean_) / self.scale_
+        Z = (data - self.mean_) / self.scale_
         rng = np.random.RandomState(self.random_state)
         pick = rng.choice(len(Z), min(len(Z), self.select_sample), replace=False)
         Zs = Z[pick]
@@ -96,7 +108,8 @@ class PeerClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             self.silhouette_scores_[k] = float(silhouette_score(Zs[sil], labels[sil]))
             if progress:
                 progress(i + 1, steps)
-        self.n_clusters_ = max(self.silhouette_scores_, key=self.silhouette_scores_.get)
+        scores = self.silhouette_scores_
+        self.n_clusters_ = max(scores, key=lambda k: scores[k])
         km = KMeans(n_clusters=self.n_clusters_, n_init=self.n_init, random_state=self.random_state)
         km.fit(Z)
         if progress:
@@ -110,14 +123,16 @@ class PeerClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         self.pca_ = PCA(n_components=min(2, Z.shape[1]), random_state=self.random_state).fit(Z)
         return self
 
-    def _scaled(self, X) -> np.ndarray:
+    def _scaled(self, X: npt.ArrayLike) -> np.ndarray:
         check_is_fitted(self, "centers_scaled_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        Z = X - self.mean_  # a new array (X may be the caller's), then divided in place
+        checked: np.ndarray = validate_data(self, X, dtype=np.float64, reset=False)
+        Z: np.ndarray = (
+            checked - self.mean_
+        )  # a new array (X may be the caller's), then divided in place
         Z /= self.scale_
         return Z
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X: npt.ArrayLike) -> np.ndarray:
         """Distances to each cluster centre in the scaled space."""
         Z = self._scaled(X)
         out = np.empty((len(Z), len(self.centers_scaled_)))
@@ -128,22 +143,24 @@ class PeerClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             out[start : start + TRANSFORM_ROWS] = np.sqrt((diff**2).sum(axis=2))
         return out
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: npt.ArrayLike) -> np.ndarray:
         """The nearest cluster for each row."""
-        return self.transform(X).argmin(axis=1)
+        nearest: np.ndarray = self.transform(X).argmin(axis=1)
+        return nearest
 
-    def project(self, X) -> np.ndarray:
+    def project(self, X: npt.ArrayLike) -> np.ndarray:
         """2-D PCA coordinates for the peer map (zero-padded with a single feature)."""
-        xy = self.pca_.transform(self._scaled(X))
+        xy: np.ndarray = self.pca_.transform(self._scaled(X))
         return np.pad(xy, ((0, 0), (0, 2 - xy.shape[1])))
 
     @property
     def cluster_centers_(self) -> np.ndarray:
         """Centres in the original score units (0–100)."""
         check_is_fitted(self, "centers_scaled_")
-        return self.centers_scaled_ * self.scale_ + self.mean_
+        centres: np.ndarray = self.centers_scaled_ * self.scale_ + self.mean_
+        return centres
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         """Plain arrays for JSON persistence."""
         check_is_fitted(self, "centers_scaled_")
         return {
@@ -166,7 +183,7 @@ class PeerClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         }
 
     @classmethod
-    def from_state(cls, state: Mapping) -> PeerClusterer:
+    def from_state(cls, state: Mapping[str, Any]) -> PeerClusterer:
         """Rebuild a fitted estimator from `to_state()` output."""
         p = state["params"]
         est = cls(
@@ -214,7 +231,7 @@ class PeerModel:
     estimator: PeerClusterer
     features: tuple[str, ...]
     impute: Mapping[str, float]
-    metadata: Mapping
+    metadata: Mapping[str, Any]
     profiles: tuple[ClusterProfile, ...]
 
     def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -453,6 +470,11 @@ class Benchmark:
         return None
 
 
+# One peer group's index: (members, sorted scores or their sketch per metric, medians,
+# top quartiles, answered counts per metric).
+_GroupIndex = tuple[int, list[np.ndarray], list[float], list[float], list[int]]
+
+
 class PeerIndex:
     """Sorted score arrays per peer group, so one enterprise is placed in microseconds."""
 
@@ -462,7 +484,7 @@ class PeerIndex:
         pop = population.reset_index(drop=True)
         self.clusters = model.assign(pop)
         self._impute = np.array([model.impute.get(f, np.nan) for f in model.features], dtype=float)
-        self._sorted: dict[tuple[str, str | None], tuple] = {}
+        self._sorted: dict[tuple[str, str | None], _GroupIndex] = {}
         values = pop[list(self.metrics)].to_numpy(dtype=np.float64)
         keys: dict[str, np.ndarray] = {"cluster": self.clusters.astype(str)}
         for g in ("industry", "size_class", "city"):
@@ -524,7 +546,9 @@ class PeerIndex:
         pct = dict(zip(names, np.round(np.array(ranks), 2).tolist(), strict=True))
         return GroupBenchmark(group, key, n, False, pct, med, q3)
 
-    def benchmark(self, scores: Mapping[str, float], facts: Mapping[str, str | None]) -> Benchmark:
+    def benchmark(
+        self, scores: Mapping[str, float | None], facts: Mapping[str, str | None]
+    ) -> Benchmark:
         """Place one enterprise: its cluster, percentiles per group, gap to cluster Q3."""
         # One row in plain numpy: a one-row DataFrame with fillna and sklearn's input
         # validation cost ~20 ms a call; this is the same arithmetic as assign/project.
@@ -534,7 +558,7 @@ class PeerIndex:
         cluster = int(np.sqrt(((z - est.centers_scaled_) ** 2).sum(axis=1)).argmin())
         xy = (z - est.pca_.mean_) @ est.pca_.components_.T
         pos = np.pad(xy, (0, 2 - xy.shape[0]))
-        x = np.array([np.nan if scores.get(m) is None else float(scores[m]) for m in self.metrics])
+        x = np.array([_float(scores.get(m)) for m in self.metrics])
         groups = [self.group_stats("all", None, x), self.group_stats("cluster", str(cluster), x)]
         for g in ("industry", "size_class", "city"):
             key = facts.get(g)
@@ -579,7 +603,7 @@ def models_dir() -> Path:
 
 
 def fit_and_register(
-    repo,
+    repo: Repository,
     qset: QuestionnaireSet,
     *,
     folder: Path | str | None = None,

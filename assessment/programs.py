@@ -16,11 +16,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from assessment import expressions, formatting
+from assessment.answers import effective_answers
 from assessment.errors import AssessmentError, Bilingual, Problem, foreign, problem
 from assessment.loader import (
     _display,
@@ -30,12 +31,12 @@ from assessment.loader import (
     _literal_problem,
     _Map,
     _read_error,
+    load_questionnaires,
 )
 from assessment.questionnaire import DONT_KNOW, RATINGS, QuestionnaireSet, Text
+from assessment.scored import ScoredFacts
+from assessment.scoring import flat_keys
 from assessment.texts import bilingual, text
-
-if TYPE_CHECKING:
-    from assessment.scored import ScoredFacts
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questionnaires" / "programs.yaml"
 
@@ -257,8 +258,6 @@ def _placeholders(text: Text) -> list[str]:
 
 def known_refs(qset: QuestionnaireSet) -> dict[str, _ItemInfo | None]:
     """Every reference a rule may use: item ids, derived facts and score keys."""
-    from assessment.scoring import flat_keys
-
     known: dict[str, _ItemInfo | None] = {}
     for item in qset.items():
         options = tuple(o.value for o in item.options) if item.options else None
@@ -373,7 +372,7 @@ class _Checker:
                 ),
             )
             return default or ""
-        return raw
+        return str(raw)
 
     def condition(self, obj: _Map, key: str, path: str, *, required: bool) -> Any:
         src = obj.get(key)
@@ -739,8 +738,6 @@ def load_programs(
     except (OSError, UnicodeDecodeError) as err:
         raise AssessmentError(problem("Q114", file=file, detail=_read_error(err))) from None
     if qset is None:
-        from assessment.loader import load_questionnaires
-
         qset = load_questionnaires(target.parent)
     return parse_programs(text, qset, file=file)
 
@@ -752,8 +749,6 @@ def context(
     result: ScoredFacts, answers: Mapping[str, Any], qset: QuestionnaireSet
 ) -> dict[str, Any]:
     """What rules are evaluated against: relevant answers, derived facts and score.* keys."""
-    from assessment.answers import effective_answers
-
     # A skipped item's stored answer is ignored, as in scoring (skips cascade).
     ctx: dict[str, Any] = effective_answers(answers, qset)
     ctx["profile.size_class"] = result.profile.size_class
@@ -771,7 +766,7 @@ def _in_sentence(key: str) -> Text:
     return Text(label.zh, _lower(label.en))
 
 
-def display_value(ref: str, value: Any, qset: QuestionnaireSet) -> Text:
+def display_value(ref: str, value: object, qset: QuestionnaireSet) -> Text:
     """An answer, fact or score as a user reads it, in both languages."""
     if value is None or value == DONT_KNOW or value == "" or value == []:
         return bilingual("programs.no_value")
@@ -839,7 +834,21 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _evaluate(program: Program, ctx: Mapping[str, Any], programs: ProgramSet) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    """One program's rules evaluated for one assessment, before ranking."""
+
+    eligible: bool
+    fit: float
+    failed: list[RuleOutcome]
+    held: list[RuleOutcome]
+    steps: tuple[Text, ...]
+    instruments: tuple[Instrument, ...]
+    outcomes: tuple[RuleOutcome, ...]
+    by_id: dict[str, Rule]
+
+
+def _evaluate(program: Program, ctx: Mapping[str, Any], programs: ProgramSet) -> _Evaluation:
     qset = programs.qset
     outcomes = []
     for rule in program.rules:
@@ -857,25 +866,25 @@ def _evaluate(program: Program, ctx: Mapping[str, Any], programs: ProgramSet) ->
     fit = round(sum(o.weight for o in held) / total * 100.0, 1) if total else 0.0
     steps: list[Text] = []
     if failed:
-        steps += [by_id[o.rule_id].improve for o in failed if by_id[o.rule_id].improve]
+        steps += [s for o in failed if (s := by_id[o.rule_id].improve)]
     else:
-        steps += [by_id[o.rule_id].next_step for o in held if by_id[o.rule_id].next_step]
-        steps += [by_id[o.rule_id].improve for o in missed if by_id[o.rule_id].improve]
+        steps += [s for o in held if (s := by_id[o.rule_id].next_step)]
+        steps += [s for o in missed if (s := by_id[o.rule_id].improve)]
     instruments = tuple(
         inst
         for inst in (programs.instrument(i) for i in program.instruments)
         if inst.when is None or expressions.evaluate(inst.when, ctx)
     )
-    return {
-        "eligible": not failed,
-        "fit": fit,
-        "failed": failed,
-        "held": held,
-        "steps": tuple(dict.fromkeys(steps))[:MAX_NEXT_STEPS],
-        "instruments": instruments,
-        "outcomes": tuple(outcomes),
-        "by_id": by_id,
-    }
+    return _Evaluation(
+        eligible=not failed,
+        fit=fit,
+        failed=failed,
+        held=held,
+        steps=tuple(dict.fromkeys(steps))[:MAX_NEXT_STEPS],
+        instruments=instruments,
+        outcomes=tuple(outcomes),
+        by_id=by_id,
+    )
 
 
 def recommend_programs(
@@ -884,12 +893,12 @@ def recommend_programs(
     """Rank the eight programs for one assessment: eligible first, then by fit, then §3 order."""
     ctx = context(result, answers, programs.qset)
     evaluated = [(prog, _evaluate(prog, ctx, programs)) for prog in programs.programs]
-    evaluated.sort(key=lambda pe: (not pe[1]["eligible"], -pe[1]["fit"], pe[0].order))
+    evaluated.sort(key=lambda pe: (not pe[1].eligible, -pe[1].fit, pe[0].order))
     matches = []
     for rank, (prog, ev) in enumerate(evaluated, start=1):
-        by_id = ev["by_id"]
-        held = ev["held"]
-        failed_label = by_id[ev["failed"][0].rule_id].label if ev["failed"] else None
+        by_id = ev.by_id
+        held = ev.held
+        failed_label = by_id[ev.failed[0].rule_id].label if ev.failed else None
         labels = [by_id[o.rule_id].label for o in held[:2]]
         matches.append(
             ProgramMatch(
@@ -897,16 +906,16 @@ def recommend_programs(
                 name=prog.name,
                 section=prog.section,
                 rank=rank,
-                eligible=ev["eligible"],
-                fit=ev["fit"],
-                failed_gates=tuple(o.reason for o in ev["failed"]),
+                eligible=ev.eligible,
+                fit=ev.fit,
+                failed_gates=tuple(o.reason for o in ev.failed),
                 reasons=tuple(o.reason for o in held[:TOP_REASONS]),
-                next_steps=ev["steps"],
-                instruments=ev["instruments"],
+                next_steps=ev.steps,
+                instruments=ev.instruments,
                 explanation=_explain(
-                    prog.name, rank, ev["eligible"], labels, prog.section, failed_label
+                    prog.name, rank, ev.eligible, labels, prog.section, failed_label
                 ),
-                outcomes=ev["outcomes"],
+                outcomes=ev.outcomes,
             )
         )
     return tuple(matches)

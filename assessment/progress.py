@@ -59,7 +59,7 @@ def profile_steps(qset: QuestionnaireSet) -> list[Step]:
     return [s for s in steps(qset) if s.questionnaire.kind == "profile"]
 
 
-def is_answered(value: Any) -> bool:
+def is_answered(value: object) -> bool:
     """Whether a stored value counts as an answer ("don't know" does)."""
     if value is None:
         return False

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from assessment.numbers import finite
 from assessment.questionnaire import DONT_KNOW, QuestionnaireSet, Text
 
 RD_RATIO_MAX = 50.0  # %, profile.rd_ratio
@@ -77,12 +78,6 @@ def code_key(code: str) -> str:
     return text.translate(_CODE_LOOKALIKES)[:17]
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value == DONT_KNOW:
-        return None
-    return float(value)
-
-
 def duplicate_flags(enterprises: Sequence[tuple[int, str, str]]) -> list[Flag]:
     """(id, name, credit code) rows → a flag for every enterprise in a suspicious group."""
     flags: list[Flag] = []
@@ -108,7 +103,8 @@ def straight_lined(answers: Mapping[str, Any], qset: QuestionnaireSet) -> str | 
         value
         for item in qset.items()
         if item.type == "requirement"
-        and (value := answers.get(item.id)) not in (None, "", DONT_KNOW)
+        and isinstance(value := answers.get(item.id), str)
+        and value not in ("", DONT_KNOW)
     ]
     if len(given) >= MIN_STRAIGHT_LINE and len(set(given)) == 1:
         return given[0]
@@ -132,11 +128,11 @@ def answer_flags(
     rating = straight_lined(answers, qset)
     if rating is not None:
         flag("straight_lined", rating)
-    rd = _number(answers.get("profile.rd_ratio"))
+    rd = finite(answers.get("profile.rd_ratio"))
     if rd is not None and rd > RD_RATIO_MAX:
         flag("rd_ratio", f"{rd:g} %")
-    this = _number(answers.get("profile.invest_this_year"))
-    last = _number(answers.get("profile.invest_last_year"))
+    this = finite(answers.get("profile.invest_this_year"))
+    last = finite(answers.get("profile.invest_last_year"))
     if this is not None and last is not None and last > 0 and this / last - 1 > INVEST_GROWTH_MAX:
         flag("invest_growth", f"{last:g} → {this:g} (+{(this / last - 1) * 100:.0f} %)")
     return out

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+
+from assessment.expressions import DONT_KNOW as DONT_KNOW
+from assessment.expressions import Expr
 
 ITEM_TYPES = ("requirement", "single", "multiple", "yesno", "numeric", "text")
 KINDS = ("profile", "cmmm", "green", "integration")
@@ -13,7 +15,6 @@ VARIANTS = ("process", "discrete")
 RATINGS: Mapping[str, float] = MappingProxyType(
     {"full": 1.0, "most": 0.8, "partial": 0.5, "none": 0.0}
 )
-DONT_KNOW = "dont_know"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ class Item:
     benchmarks: Mapping[str, Benchmark] = field(default_factory=lambda: MappingProxyType({}))
     required: bool = True
     constraint: Constraint | None = None
-    relevant: Any = None  # parsed expression (assessment.expressions.Expr) or None
+    relevant: Expr | None = None  # parsed `relevant` condition
     relevant_src: str | None = None
     dont_know: bool = False
     weight: float = 1.0

@@ -9,11 +9,11 @@ the classification table (门类/大类/中类/小类), e.g. 2521 炼焦, 2522 �
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from assessment.numbers import finite
 from assessment.questionnaire import Text
 from assessment.texts import bilingual
 
@@ -338,7 +338,8 @@ _SIZE_RULE: tuple[tuple[str, float, float], ...] = (
 def size_class(employees: float | None, revenue_wan: float | None) -> str | None:
     """Size class of an industrial enterprise (revenue in 万元); None when either is unknown."""
     # NaN is how pandas spells "unknown"; treat it like None.
-    if employees is None or revenue_wan is None or math.isnan(employees) or math.isnan(revenue_wan):
+    employees, revenue_wan = finite(employees), finite(revenue_wan)
+    if employees is None or revenue_wan is None:
         return None
     for name, min_employees, min_revenue in _SIZE_RULE:
         if employees >= min_employees and revenue_wan >= min_revenue:

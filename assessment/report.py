@@ -15,14 +15,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assessment import formatting, settings
 from assessment.charts import AreaPoint, area_label, radar_points, strongest_weakest
 from assessment.errors import fail
+from assessment.numbers import finite
+from assessment.programs import ProgramMatch
 from assessment.questionnaire import QuestionnaireSet, Text
 from assessment.scored import Scored
+from assessment.scoring import AreaScore, questionnaire_of_kind
 from assessment.texts import bilingual, text
+
+if TYPE_CHECKING:  # matplotlib itself is imported only when a PDF is made
+    from matplotlib.font_manager import FontProperties
 
 # --- summary ---------------------------------------------------------------------------
 
@@ -75,21 +81,10 @@ class Summary:
         return (*self.domains, *self.green_areas, *self.integration_blocks)
 
 
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
-def _areas(areas: Iterable[Any], qset: QuestionnaireSet) -> tuple[Area, ...]:
+def _areas(areas: Iterable[AreaScore], qset: QuestionnaireSet) -> tuple[Area, ...]:
     return tuple(
-        Area(a.id, area_label(qset, a.id), _clean(a.score), a.answered, a.total) for a in areas
+        Area(a.id, area_label(qset, a.id), finite(a.score), a.answered, a.total) for a in areas
     )
-
-
-def _of_kind(qset: QuestionnaireSet, kind: str) -> Any:
-    return next((q for q in qset.questionnaires if q.kind == kind), None)
 
 
 def _item_label(qset: QuestionnaireSet, item_id: str) -> Text:
@@ -103,17 +98,17 @@ def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
     level = level_name = level_meaning = None
     if cm is not None:
         level = cm.level
-        q = _of_kind(qset, "cmmm")
+        q = questionnaire_of_kind(qset, "cmmm")
         match = next((lv for lv in (q.levels if q else ()) if lv.level == level), None)
         level_name = match.name if match else bilingual("report.level_zero")
         level_meaning = match.description if match else bilingual("report.level_zero_meaning")
     stage = stage_name = stage_meaning = None
     if it is not None and it.stage is not None:
         stage = it.stage
-        q = _of_kind(qset, "integration")
-        match = next((s for s in (q.stages if q else ()) if s.stage == stage), None)
-        stage_name = match.name if match else None
-        stage_meaning = match.description if match else None
+        q = questionnaire_of_kind(qset, "integration")
+        found = next((s for s in (q.stages if q else ()) if s.stage == stage), None)
+        stage_name = found.name if found else None
+        stage_meaning = found.description if found else None
     domains = _areas(cm.domains, qset) if cm else ()
     subdomains = _areas(cm.subdomains, qset) if cm else ()
     pool = [
@@ -128,9 +123,9 @@ def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
         level=level,
         level_name=level_name,
         level_meaning=level_meaning,
-        cmmm_score=_clean(cm.score) if cm else None,
-        cmmm_total=_clean(cm.total) if cm else None,
-        green_score=_clean(gr.score) if gr else None,
+        cmmm_score=finite(cm.score) if cm else None,
+        cmmm_total=finite(cm.total) if cm else None,
+        green_score=finite(gr.score) if gr else None,
         green_band=gr.band.name if gr and gr.band else None,
         green_veto=bool(gr and gr.veto),
         failed_vetoes=tuple(_item_label(qset, i) for i in (gr.failed_vetoes if gr else ())),
@@ -140,8 +135,8 @@ def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
         stage=stage,
         stage_name=stage_name,
         stage_meaning=stage_meaning,
-        integration_index=_clean(it.index) if it else None,
-        readiness=_clean(result.readiness.score),
+        integration_index=finite(it.index) if it else None,
+        readiness=finite(result.readiness.score),
         confidence=float(result.readiness.confidence),
         domains=domains,
         cmmm_subdomains=subdomains,
@@ -214,7 +209,7 @@ AREA_TABLES = (
 # --- chart images ----------------------------------------------------------------------
 
 
-def _mpl_font(font: CjkFont) -> Any:
+def _mpl_font(font: CjkFont) -> FontProperties:
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
@@ -351,7 +346,12 @@ class _Report:
         self.pdf.set_font("cjk", size=size)
         self.pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT", markdown=False, align="L")
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths=None) -> None:
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float] | None = None,
+    ) -> None:
         pdf = self.pdf
         pdf.set_font("cjk", size=9)
         from fpdf.fonts import FontFace
@@ -375,13 +375,26 @@ class _Report:
         self.pdf.image(io.BytesIO(png), x=x, w=width)
 
 
+class HistoryEntry(Protocol):
+    """An earlier assessment of the same enterprise, as the history table reads it."""
+
+    @property
+    def year(self) -> int: ...
+
+    @property
+    def submitted(self) -> bool: ...
+
+    @property
+    def scores(self) -> Mapping[str, float | None] | None: ...
+
+
 def build_pdf(
     summary: Summary,
     *,
     lang: str = "zh",
     year: int | None = None,
-    history: Sequence[Any] = (),
-    matches: Sequence[Any] | None = None,
+    history: Sequence[HistoryEntry] = (),
+    matches: Sequence[ProgramMatch] | None = None,
     today: date | None = None,
     font: CjkFont | None = None,
 ) -> bytes:
@@ -486,19 +499,20 @@ def build_pdf(
             widths=(5, 1.3, 1),
         )
         for m in matches:
-            if getattr(m, "recommended", False):
+            if m.recommended:
                 r.para(f"• {m.explanation.get(lang)}", size=9)
 
-    submitted = [h for h in history if getattr(h, "submitted", False) and h.scores]
+    submitted = [h for h in history if h.submitted and h.scores]
     if submitted:
         r.heading(r.tr("report.history"))
         r.table(
             [r.tr("report.year"), r.tr("report.level_col")]
             + [r.tr(label) for _, label in HISTORY_KEYS],
             [
-                [str(h.year), r.score(h.scores.get("im.level"))]
-                + [r.score(h.scores.get(key)) for key, _ in HISTORY_KEYS]
+                [str(h.year), r.score(scores.get("im.level"))]
+                + [r.score(scores.get(key)) for key, _ in HISTORY_KEYS]
                 for h in submitted
+                if (scores := h.scores)
             ],
         )
 

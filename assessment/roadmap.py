@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment import scoring
-from assessment.programs import SCORE_PREFIX, ProgramMatch, ProgramSet
+from assessment.programs import SCORE_PREFIX, ProgramMatch, ProgramSet, recommend_programs
 from assessment.questionnaire import RATINGS, Item, Questionnaire, QuestionnaireSet, Text
 from assessment.scored import Scored
+from assessment.scoring import AreaScore, ItemScore
 from assessment.texts import bilingual
 
 TARGET_RATING = "full"
@@ -103,14 +104,6 @@ def _rating(value: Any) -> float:
     return RATINGS.get(value, 0.0) if isinstance(value, str) else 0.0
 
 
-def _blocking_level(level_scores: Sequence[float]) -> int | None:
-    """The lowest level scoring below 0.8 (the one S stops at), or None when all pass."""
-    for i, value in enumerate(level_scores, start=1):
-        if value < scoring.PASS - scoring.EPS:
-            return i
-    return None
-
-
 RuleStates = Sequence[tuple[str, frozenset[str], bool]]  # (program id, refs, holds)
 
 
@@ -124,8 +117,6 @@ def _rule_states(
     if programs is None:
         return []
     if matches is None:
-        from assessment.programs import recommend_programs
-
         matches = recommend_programs(result, answers, programs)
     out = []
     for match in matches:
@@ -170,7 +161,7 @@ def _cmmm_entries(
 ) -> list[RoadmapEntry]:
     cmmm = result.cmmm
     assert cmmm is not None, "called for a CMMM result only"
-    target = _blocking_level(cmmm.level_scores)
+    target = scoring.blocking_level(cmmm.level_scores)
     if target is None:
         return []  # every level passes: level 5, nothing left to close
     variant = result.profile.variant
@@ -215,14 +206,19 @@ def _cmmm_entries(
     return out
 
 
-def _state_score(state: Any) -> float:
+def _state_score(state: ItemScore) -> float:
     return state.score if state.score is not None else -1.0
+
+
+def _by_state_score(states: Mapping[str, ItemScore]) -> Callable[[Item], float]:
+    """Sort key: the lowest item score first; unanswered and "don't know" before any."""
+    return lambda it: _state_score(states[it.id])
 
 
 def _area_entries(
     q: Questionnaire,
     family_kind: str,
-    areas: Sequence[Any],
+    areas: Sequence[AreaScore],
     result: Scored,
     answers: Mapping[str, Any],
     rules: RuleStates,
@@ -240,8 +236,7 @@ def _area_entries(
         open_items = [
             it
             for it in items
-            if states[it.id].status != scoring.SKIPPED
-            and (states[it.id].score is None or states[it.id].score < 100.0)
+            if states[it.id].status != scoring.SKIPPED and _state_score(states[it.id]) < 100.0
         ]
         weight = scoring.section_weight(section, variant) / 100.0
         if family_kind == "green" and weight == 0:
@@ -268,11 +263,7 @@ def _area_entries(
                 weight,
                 progs,
                 gap * weight * (1 + len(progs)),
-                _actions(
-                    open_items,
-                    answers,
-                    lambda it, states=states: _state_score(states[it.id]),
-                ),
+                _actions(open_items, answers, _by_state_score(states)),
             )
         )
     return out
@@ -309,8 +300,17 @@ def improvement_roadmap(
 # --- next CMMM level -------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A requirement the plan may raise to "full": the item, its level and its state now."""
+
+    item: Item
+    level: int
+    state: ItemScore
+
+
 class _LevelModel:
-    """CMMM level scores with cheap what-ifs; the level rule of scoring._score_cmmm.
+    """CMMM level scores with cheap what-ifs; the level rule is scoring.level_score.
 
     Per level, a domain's score is the weight-averaged rating of its answered
     requirements at that level, and the level score is the domain-weighted mean over the
@@ -320,7 +320,7 @@ class _LevelModel:
     test compares this model with the engine on random answer sets.
     """
 
-    def __init__(self, q: Questionnaire, states: Mapping[str, Any], variant: str):
+    def __init__(self, q: Questionnaire, states: Mapping[str, ItemScore], variant: str):
         self.domains = [(sec.id, scoring.section_weight(sec, variant)) for sec in q.sections]
         self.domain_of = {it.id: sec.id for sec in q.sections for it in sec.items}
         self.num: dict[tuple[int, str], float] = {}
@@ -328,43 +328,48 @@ class _LevelModel:
         for sec in q.sections:
             for it in sec.items:
                 st = states.get(it.id)
-                if it.level is None or st is None or st.status != scoring.SCORED:
-                    continue
+                if it.level is None or st is None or st.score is None:
+                    continue  # only scored requirements count (status SCORED)
                 key = (it.level, sec.id)
                 self.num[key] = self.num.get(key, 0.0) + it.weight * st.score / 100.0
                 self.den[key] = self.den.get(key, 0.0) + it.weight
 
     def level_score(self, level: int, change: tuple[str, float, float] | None = None) -> float:
-        num = den = 0.0
+        domains: list[tuple[float, float | None]] = []
         for did, weight in self.domains:
             n = self.num.get((level, did), 0.0)
             d = self.den.get((level, did), 0.0)
             if change is not None and change[0] == did:
                 n, d = n + change[1], d + change[2]
-            if d > 0:
-                num += weight * n / d
-                den += weight
-        return num / den if den > 0 else 0.0
+            domains.append((weight, n / d if d > 0 else None))
+        return scoring.level_score(domains)
 
     def scores(self) -> list[float]:
         return [self.level_score(level) for level in range(1, 6)]
 
-    def _change(self, item: Item, state: Any) -> tuple[str, float, float]:
-        if state.status == scoring.SCORED:  # re-rated: only the rating moves
+    def _change(self, item: Item, state: ItemScore) -> tuple[str, float, float]:
+        if state.score is not None:  # re-rated (status SCORED): only the rating moves
             return self.domain_of[item.id], item.weight * (1.0 - state.score / 100.0), 0.0
         return self.domain_of[item.id], item.weight, item.weight  # newly counted
 
-    def with_full(self, scores: Sequence[float], item: Item, state: Any) -> list[float]:
+    def with_full(self, scores: Sequence[float], item: Item, state: ItemScore) -> list[float]:
         """The level scores if `item` were rated "full"."""
+        level = _level_of(item)
         out = list(scores)
-        out[item.level - 1] = self.level_score(item.level, self._change(item, state))
+        out[level - 1] = self.level_score(level, self._change(item, state))
         return out
 
-    def raise_full(self, item: Item, state: Any) -> None:
+    def raise_full(self, item: Item, state: ItemScore) -> None:
         did, dn, dd = self._change(item, state)
-        key = (item.level, did)
+        key = (_level_of(item), did)
         self.num[key] = self.num.get(key, 0.0) + dn
         self.den[key] = self.den.get(key, 0.0) + dd
+
+
+def _level_of(item: Item) -> int:
+    if item.level is None:
+        raise ValueError(f"{item.id} has no CMMM level")
+    return item.level
 
 
 def _total(level_scores: Sequence[float]) -> tuple[float, int]:
@@ -385,6 +390,7 @@ def next_level_plan(answers: Mapping[str, Any], qset: QuestionnaireSet) -> NextL
     if q is None:
         raise KeyError("the questionnaire set has no CMMM questionnaire")
     result = scoring.score_assessment(answers, qset)
+    assert result.cmmm is not None, "a set with a CMMM questionnaire scores CMMM"
     variant = result.profile.variant
     current, total = result.cmmm.level, result.cmmm.total
     if current >= 5:
@@ -394,47 +400,51 @@ def next_level_plan(answers: Mapping[str, Any], qset: QuestionnaireSet) -> NextL
     target = current + 1
     base_states = dict(result.items)
     candidates = [
-        it
+        _Candidate(it, it.level, base_states[it.id])
         for it in q.items()
         if it.type == "requirement"
+        and it.level is not None
         and it.id in base_states
         and base_states[it.id].status != scoring.SKIPPED
         and answers.get(it.id) != TARGET_RATING
     ]
+    by_id = {c.item.id: c for c in candidates}
     model = _LevelModel(q, base_states, variant)
     chosen: list[PlanStep] = []
     level_scores = model.scores()
     s_now, level_now = _total(level_scores)
     order = {it.id: i for i, it in enumerate(q.items())}
     while level_now < target and candidates:
-        blocking = _blocking_level(level_scores)
-        best = None
-        for it in candidates:
-            if blocking is not None and it.level > blocking + 1:
+        blocking = scoring.blocking_level(level_scores)
+        best: tuple[tuple[float, bool, int, int], _Candidate, float] | None = None
+        for c in candidates:
+            if blocking is not None and c.level > blocking + 1:
                 continue  # above the level S stops at: no gain yet
-            trial = model.with_full(level_scores, it, base_states[it.id])
+            trial = model.with_full(level_scores, c.item, c.state)
             gain = round(_total(trial)[0] - s_now, 9)
-            key = (-gain, it.level != blocking, it.level, order[it.id])
+            key = (-gain, c.level != blocking, c.level, order[c.item.id])
             if best is None or key < best[0]:
-                best = (key, it, gain)
+                best = (key, c, gain)
         if best is None or best[2] <= 0:
             break
-        _, it, gain = best
-        model.raise_full(it, base_states[it.id])
-        candidates.remove(it)
+        _, c, gain = best
+        model.raise_full(c.item, c.state)
+        candidates.remove(c)
+        it = c.item
         chosen.append(
             PlanStep(
-                it.id, it.label, it.level, it.subdomain, answers.get(it.id), TARGET_RATING, gain
+                it.id, it.label, c.level, it.subdomain, answers.get(it.id), TARGET_RATING, gain
             )
         )
         level_scores = model.scores()
         s_now, level_now = _total(level_scores)
-    chosen = _prune(chosen, base_states, q, variant, target)
+    chosen = _prune(chosen, by_id, q, base_states, variant, target)
     planned = dict(answers)
     for step in chosen:
         planned[step.item_id] = step.to_rating
     # Re-score the changed answers with the full engine: the plan must really work.
     check = scoring.score_assessment(planned, qset).cmmm
+    assert check is not None, "a set with a CMMM questionnaire scores CMMM"
     reached = check.level >= target
     return NextLevelPlan(
         current,
@@ -449,7 +459,12 @@ def next_level_plan(answers: Mapping[str, Any], qset: QuestionnaireSet) -> NextL
 
 
 def _prune(
-    steps: list[PlanStep], base: Mapping[str, Any], q: Questionnaire, variant: str, target: int
+    steps: list[PlanStep],
+    candidates: Mapping[str, _Candidate],
+    q: Questionnaire,
+    base: Mapping[str, ItemScore],
+    variant: str,
+    target: int,
 ) -> list[PlanStep]:
     """Drop every step the plan still reaches the target without, smallest gain first."""
     kept = list(steps)
@@ -457,7 +472,8 @@ def _prune(
         trial_steps = [s for s in kept if s is not step]
         model = _LevelModel(q, base, variant)
         for s in trial_steps:
-            model.raise_full(q.item(s.item_id), base[s.item_id])
+            c = candidates[s.item_id]
+            model.raise_full(c.item, c.state)
         if _total(model.scores())[1] >= target:
             kept = trial_steps
     return kept

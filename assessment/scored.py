@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
+import pandas as pd
+
+from assessment.numbers import finite
 from assessment.questionnaire import Item, Questionnaire, QuestionnaireSet
 from assessment.scoring import (
     DONT_KNOW_STATUS,
@@ -37,6 +40,9 @@ from assessment.scoring import (
     questionnaire_of_kind,
     score_assessment,
 )
+
+# flat() key → stored score; None where there is no score.
+Scores = Mapping[str, float | None]
 
 
 class ScoredFacts(Protocol):
@@ -79,7 +85,7 @@ class StoredScores:
     """Profile facts and stored scores of one assessment: what program matching reads."""
 
     profile: ProfileFacts
-    scores: Mapping[str, float | None]
+    scores: Scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,7 @@ class ScoredAssessment:
     answers: Mapping[str, Any]
     questionnaire_versions: Mapping[str, str]
     profile: ProfileFacts
-    scores: Mapping[str, float | None]
+    scores: Scores
     cmmm: CmmmResult | None
     green: GreenResult | None
     integration: IntegrationResult | None
@@ -105,14 +111,14 @@ class ScoredAssessment:
     unanswered: tuple[str, ...]
 
 
-def stored_scores(answers: Mapping[str, Any], scores: Mapping[str, float | None]) -> StoredScores:
+def stored_scores(answers: Mapping[str, Any], scores: Scores) -> StoredScores:
     """`StoredScores` of stored answers and scores."""
     return StoredScores(profile_facts(answers), MappingProxyType(dict(scores)))
 
 
 def scored_assessment(
     answers: Mapping[str, Any],
-    scores: Mapping[str, float | None],
+    scores: Scores,
     qset: QuestionnaireSet,
     *,
     assessment_id: int,
@@ -173,7 +179,7 @@ def scored_assessment(
 
 
 def _area(
-    area_id: str, items: Sequence[Item], states: Mapping[str, ItemScore], scores: Mapping
+    area_id: str, items: Sequence[Item], states: Mapping[str, ItemScore], scores: Scores
 ) -> AreaScore:
     answered = total = dont_know = 0
     for item in items:
@@ -187,7 +193,7 @@ def _area(
 
 
 def _cmmm(
-    q: Questionnaire, states: Mapping[str, ItemScore], scores: Mapping, variant: str
+    q: Questionnaire, states: Mapping[str, ItemScore], scores: Scores, variant: str
 ) -> CmmmResult:
     domains, subdomains = [], []
     for section in q.sections:
@@ -199,17 +205,25 @@ def _cmmm(
     return CmmmResult(
         questionnaire=q.id,
         variant=variant,
-        level_scores=tuple(float(scores[f"{q.id}.l{i}"]) for i in range(1, 6)),
-        total=float(scores[f"{q.id}.total"]),
-        level=int(scores[f"{q.id}.level"]),
-        score=float(scores[f"{q.id}.score"]),
+        level_scores=tuple(_stored(scores, f"{q.id}.l{i}") for i in range(1, 6)),
+        total=_stored(scores, f"{q.id}.total"),
+        level=int(_stored(scores, f"{q.id}.level")),
+        score=_stored(scores, f"{q.id}.score"),
         domains=tuple(domains),
         subdomains=tuple(subdomains),
     )
 
 
+def _stored(scores: Scores, key: str) -> float:
+    """A score CMMM always has (level scores, S, level, score): stored as a number."""
+    value = scores[key]
+    if value is None:
+        raise TypeError(f"the stored score {key} is empty")
+    return float(value)
+
+
 def _areas(
-    q: Questionnaire, states: Mapping[str, ItemScore], scores: Mapping
+    q: Questionnaire, states: Mapping[str, ItemScore], scores: Scores
 ) -> tuple[tuple[AreaScore, ...], tuple[AreaScore, ...]]:
     areas, subdomains = [], []
     for section in q.sections:
@@ -221,7 +235,7 @@ def _areas(
     return tuple(areas), tuple(subdomains)
 
 
-def _green(q: Questionnaire, states: Mapping[str, ItemScore], scores: Mapping) -> GreenResult:
+def _green(q: Questionnaire, states: Mapping[str, ItemScore], scores: Scores) -> GreenResult:
     areas, subdomains = _areas(q, states, scores)
     failed, unconfirmed = [], []
     for item in q.items():
@@ -246,7 +260,7 @@ def _green(q: Questionnaire, states: Mapping[str, ItemScore], scores: Mapping) -
 
 
 def _integration(
-    q: Questionnaire, states: Mapping[str, ItemScore], scores: Mapping
+    q: Questionnaire, states: Mapping[str, ItemScore], scores: Scores
 ) -> IntegrationResult:
     blocks, subdomains = _areas(q, states, scores)
     stage = scores.get(f"{q.id}.stage")
@@ -259,10 +273,10 @@ def _integration(
     )
 
 
-def batch_scores(frame: Any) -> list[dict[str, float | None]]:
+def batch_scores(frame: pd.DataFrame) -> list[dict[str, float | None]]:
     """Each row of a `score_batch` frame as scores: float, None where it holds NaN."""
     keys = [str(k) for k in frame.columns]
     return [
-        {k: (None if v is None or v != v else float(v)) for k, v in zip(keys, row, strict=True)}
+        {k: finite(v) for k, v in zip(keys, row, strict=True)}
         for row in frame.itertuples(index=False, name=None)
     ]

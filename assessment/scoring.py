@@ -2,7 +2,9 @@
 
 `score_assessment` scores one answers mapping; `score_batch` (assessment/scoring_batch.py)
 scores a DataFrame of many with numpy and gives the same numbers. Both share the item
-rules and the constants below, so a change to the method is made in one place.
+rules and the constants below, so a change to the method is made in one place; the CMMM
+level rule (`blocking_level`, `cumulative`, `cmmm_level`, `level_score`) is written here
+once and the roadmap's what-ifs call it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from assessment.answers import effective_answers, is_relevant, validate_answers
 from assessment.errors import AssessmentError, Bilingual, problem
+from assessment.numbers import finite
 from assessment.questionnaire import (
     DONT_KNOW,
     RATINGS,
@@ -26,6 +30,7 @@ from assessment.questionnaire import (
     Section,
     Stage,
 )
+from assessment.reference import size_class
 
 SCORED_KINDS = ("cmmm", "green", "integration")
 PASS = 0.8  # a CMMM level score below this is the last one added to S (GB/T 39117)
@@ -45,7 +50,10 @@ SCORED, DONT_KNOW_STATUS, UNANSWERED, SKIPPED = "scored", "dont_know", "unanswer
 
 @dataclass(frozen=True, slots=True)
 class ItemScore:
-    """One scored item: its status and, when answered, its 0–100 score."""
+    """One scored item: its status and, when answered, its 0–100 score.
+
+    `score` is a number exactly when `status` is "scored", None otherwise.
+    """
 
     id: str
     status: str  # scored | dont_know | unanswered | skipped
@@ -151,7 +159,7 @@ class AssessmentResult:
     @property
     def scores(self) -> dict[str, float | None]:
         """`flat()` with None where there is no score: what storage keeps and programs read."""
-        return {k: None if math.isnan(v) else v for k, v in self.flat().items()}
+        return {k: finite(v) for k, v in self.flat().items()}
 
     def flat(self) -> dict[str, float]:
         """The numbers stored beside the assessment; NaN where there is no score."""
@@ -214,12 +222,12 @@ def questionnaire_of_kind(qset: QuestionnaireSet, kind: str) -> Questionnaire | 
     return None
 
 
-def variant_of(production_type: Any) -> str:
+def variant_of(production_type: object) -> str:
     """The weight variant: 'process' for 流程型, else 'discrete' (mixed and unknown too)."""
     return "process" if production_type == "process" else "discrete"
 
 
-def is_blank(value: Any) -> bool:
+def is_blank(value: object) -> bool:
     """Whether an answer value means "not answered" (None, NaN, blank string, empty list)."""
     if value is None:
         return True
@@ -247,6 +255,14 @@ def numeric_score(value: float, bench: Benchmark) -> float:
     return max(0.0, BASELINE_SCORE + BASELINE_SCORE * g)
 
 
+def benchmark_of(item: Item, industry: str | None) -> Benchmark:
+    """A numeric indicator's benchmark for an industry (else its default); ValueError if none."""
+    bench = item.benchmark(industry)
+    if bench is None:
+        raise ValueError(f"{item.id} has no benchmark")
+    return bench
+
+
 def max_points(item: Item) -> float:
     """The points a single item's best option gives."""
     return max((opt.points for opt in item.options), default=0.0)
@@ -257,7 +273,7 @@ def multiple_cap(item: Item) -> float:
     return item.cap if item.cap is not None else sum(opt.points for opt in item.options)
 
 
-def item_score(item: Item, value: Any, industry: str | None) -> float:
+def item_score(item: Item, value: object, industry: str | None) -> float:
     """0–100 score of an answered item (value not blank, not "dont_know").
 
     Raises ValueError naming the bad value when it does not fit the item.
@@ -290,22 +306,11 @@ def item_score(item: Item, value: Any, industry: str | None) -> float:
             raise ValueError(f"{value!r} is not true or false")
         return 100.0 if value else 0.0
     if kind == "numeric":
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        number = finite(value)
+        if number is None:
             raise ValueError(f"{value!r} is not a number")
-        bench = item.benchmark(industry)
-        if bench is None:
-            raise ValueError(f"{item.id} has no benchmark")
-        return numeric_score(float(value), bench)
+        return numeric_score(number, benchmark_of(item, industry))
     raise ValueError(f"{item.id} ({kind}) is not scored")
-
-
-def is_relevant(item: Item, answers: Mapping[str, Any]) -> bool:
-    """Whether an item applies to these answers (its `relevant` expression holds)."""
-    if item.relevant is None:
-        return True
-    from assessment.expressions import evaluate
-
-    return bool(evaluate(item.relevant, answers))
 
 
 def cmmm_level(level_scores: Sequence[float]) -> tuple[float, int]:
@@ -322,12 +327,7 @@ def cmmm_level(level_scores: Sequence[float]) -> tuple[float, int]:
             raise ValueError(f"level score {value!r} is not a number")
         if not (0.0 <= value <= 1.0):  # also rejects NaN
             raise ValueError(f"level score {value!r} is outside 0..1")
-    total = 0.0
-    for value in scores:
-        total += value
-        if value < PASS - EPS:
-            break
-    total = round(total, S_DECIMALS)
+    total = round(cumulative(scores), S_DECIMALS)
     return total, level_from_total(total)
 
 
@@ -336,14 +336,29 @@ def level_from_total(total: float) -> int:
     return bisect.bisect_right(LEVEL_CUTS, total + EPS)
 
 
+def blocking_level(level_scores: Sequence[float]) -> int | None:
+    """The lowest level (1 upward) scoring below 0.8: the last one S adds; None when all pass."""
+    for level, value in enumerate(level_scores, start=1):
+        if value < PASS - EPS:
+            return level
+    return None
+
+
 def cumulative(level_scores: Sequence[float]) -> float:
     """S of a sequence of level scores under the stop rule, unrounded."""
     total = 0.0
-    for value in level_scores:
+    for value in level_scores[: blocking_level(level_scores)]:
         total += value
-        if value < PASS - EPS:
-            break
     return total
+
+
+def level_score(domains: Sequence[tuple[float, float | None]]) -> float:
+    """A CMMM level score 0–1: (domain weight, the domain's 0–1 rating at the level), averaged.
+
+    Domains with no rated requirement at the level (None) are left out; 0 when none is rated.
+    """
+    value = _weighted(domains)
+    return 0.0 if value is None else value
 
 
 def band_for(bands: Sequence[Band], score: float | None) -> Band | None:
@@ -378,20 +393,13 @@ def section_weight(section: Section, variant: str) -> float:
 
 def profile_facts(answers: Mapping[str, Any]) -> ProfileFacts:
     """The enterprise facts from the profile answers."""
-    from assessment.reference import size_class
 
     def get(key: str) -> Any:
         value = answers.get(f"profile.{key}")
         return None if is_blank(value) or value == DONT_KNOW else value
 
-    def number(key: str) -> float | None:
-        value = get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None
-        return float(value)
-
     production_type = get("production_type")
-    employees, revenue = number("employees"), number("revenue")
+    employees, revenue = finite(get("employees")), finite(get("revenue"))
     return ProfileFacts(
         name=get("name"),
         credit_code=get("credit_code"),
@@ -409,8 +417,6 @@ def item_states(
     answers: Mapping[str, Any], qset: QuestionnaireSet, industry: str | None
 ) -> dict[str, ItemScore]:
     """Each scored item's status and 0–100 score (answers already valid)."""
-    from assessment.answers import effective_answers
-
     # A skip cascades: an item whose `relevant` refers to a skipped item sees no answer.
     effective = effective_answers(answers, qset)
     states: dict[str, ItemScore] = {}
@@ -444,7 +450,7 @@ def _area(area_id: str, items: Sequence[Item], states: Mapping[str, ItemScore]) 
         total += 1
         if st.status == DONT_KNOW_STATUS:
             dk += 1
-        elif st.status == SCORED:
+        elif st.score is not None:  # status SCORED
             answered += 1
             num += item.weight * st.score
             den += item.weight
@@ -461,8 +467,9 @@ def _cmmm_area(area_id: str, items: Sequence[Item], states: Mapping[str, ItemSco
         at = [it for it in items if it.level == level and states[it.id].status != SKIPPED]
         if not at:
             continue  # no relevant requirement at this level: not counted
-        num = sum(it.weight * states[it.id].score for it in at if states[it.id].status == SCORED)
-        den = sum(it.weight for it in at if states[it.id].status == SCORED)
+        rated = [(it.weight, s) for it in at if (s := states[it.id].score) is not None]
+        num = sum(w * s for w, s in rated)
+        den = sum(w for w, _ in rated)
         scores.append(num / den / 100.0 if den > 0 else 0.0)
     score = None
     if counts.score is not None and scores:
@@ -483,19 +490,18 @@ def _weighted(parts: Sequence[tuple[float, float | None]]) -> float | None:
 def _score_cmmm(q: Questionnaire, states: Mapping[str, ItemScore], variant: str) -> CmmmResult:
     level_scores = []
     for level in range(1, 6):
-        parts = []
+        parts: list[tuple[float, float | None]] = []
         for section in q.sections:
-            at = [
-                it
+            rated = [
+                (it.weight, s)
                 for it in section.items
-                if it.level == level and it.id in states and states[it.id].status == SCORED
+                if it.level == level and it.id in states and (s := states[it.id].score) is not None
             ]
-            if at:
-                num = sum(it.weight * states[it.id].score / 100.0 for it in at)
-                den = sum(it.weight for it in at)
+            if rated:
+                num = sum(w * s / 100.0 for w, s in rated)
+                den = sum(w for w, _ in rated)
                 parts.append((section_weight(section, variant), num / den if den > 0 else None))
-        value = _weighted(parts)
-        level_scores.append(0.0 if value is None else value)
+        level_scores.append(level_score(parts))
     total, level = cmmm_level(level_scores)
     domains, subdomains = [], []
     for section in q.sections:
@@ -588,8 +594,6 @@ def check_answers(answers: Mapping[str, Any], qset: QuestionnaireSet) -> None:
                 ),
             )
         )
-    from assessment.answers import validate_answers
-
     problems = validate_answers(answers, qset, partial=True)
     if problems:
         raise AssessmentError(problems)
@@ -605,8 +609,10 @@ def score_checked(answers: Mapping[str, Any], qset: QuestionnaireSet) -> Assessm
     """`score_assessment` of answers the caller has just validated (not checked again)."""
     profile = profile_facts(answers)
     states = item_states(answers, qset, profile.industry)
-    cmmm = green = integration = None
-    present = []
+    cmmm: CmmmResult | None = None
+    green: GreenResult | None = None
+    integration: IntegrationResult | None = None
+    present: list[float | None] = []
     q = questionnaire_of_kind(qset, "cmmm")
     if q is not None:
         cmmm = _score_cmmm(q, states, profile.variant)
@@ -638,10 +644,3 @@ def score_checked(answers: Mapping[str, Any], qset: QuestionnaireSet) -> Assessm
         dont_know=dont_know,
         unanswered=unanswered,
     )
-
-
-def score_batch(frame: Any, qset: QuestionnaireSet) -> Any:
-    """Score many assessments (one per DataFrame row) at once; columns = flat() keys."""
-    from assessment.scoring_batch import score_batch as _score_batch
-
-    return _score_batch(frame, qset)

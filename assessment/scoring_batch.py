@@ -19,6 +19,7 @@ import pandas as pd
 
 from assessment.answers import EXPECTED
 from assessment.errors import AssessmentError, Bilingual, problem
+from assessment.expressions import Expr, evaluate
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, Questionnaire, QuestionnaireSet
 from assessment.scoring import (
     BASELINE_SCORE,
@@ -28,6 +29,7 @@ from assessment.scoring import (
     PASS,
     S_DECIMALS,
     SCORED_KINDS,
+    benchmark_of,
     flat_keys,
     is_blank,
     item_score,
@@ -68,8 +70,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _codes(col: pd.Series | None, n: int) -> tuple[np.ndarray, Sequence[Any]]:
+def _codes(col: pd.Series | None, n: int) -> tuple[np.ndarray, list[Any]]:
     """Factorize a column (lists as tuples); missing cells get code -1."""
+    uniques: np.ndarray | pd.Index
     if col is None:
         return np.full(n, -1, dtype=np.intp), []
     if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
@@ -148,7 +151,7 @@ def _encode_choice(
 
 
 def _encode_numeric(
-    item: Item, col: pd.Series | None, index: pd.Index, industry: tuple[np.ndarray, list]
+    item: Item, col: pd.Series | None, index: pd.Index, industry: tuple[np.ndarray, list[Any]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Status and score arrays of a numeric indicator column, against its benchmarks."""
     n = len(index)
@@ -180,8 +183,8 @@ def _encode_numeric(
                 )
             )
     codes, uniques = industry
-    benches = [item.benchmark(u if isinstance(u, str) else None) for u in uniques]
-    benches.append(item.benchmark(None))  # missing industry: the default
+    benches = [benchmark_of(item, u if isinstance(u, str) else None) for u in uniques]
+    benches.append(benchmark_of(item, None))  # missing industry: the default
     baseline = np.array([b.baseline for b in benches])[codes]
     leading = np.array([b.leading for b in benches])[codes]
     with np.errstate(invalid="ignore"):
@@ -245,7 +248,7 @@ class _Relevance:
 
     def __init__(self, frame: pd.DataFrame, qset: QuestionnaireSet):
         self.frame, self.qset = frame, qset
-        self.by_expr: dict[Any, np.ndarray] = {}
+        self.by_expr: dict[Expr, np.ndarray] = {}
         self.by_item: dict[str, np.ndarray | None] = {}
 
     def item(self, item: Item) -> np.ndarray | None:
@@ -259,7 +262,7 @@ class _Relevance:
                 self.by_item[item.id] = self.by_expr[expr]
         return self.by_item[item.id]
 
-    def _evaluate(self, expr: Any) -> np.ndarray:
+    def _evaluate(self, expr: Expr) -> np.ndarray:
         n = len(self.frame)
         codes_list, values = [], []
         for ref in sorted(expr.refs()):
@@ -274,11 +277,9 @@ class _Relevance:
 
 
 def _relevance(
-    expr: Any, refs: list[str], columns: list[np.ndarray], values: list[list[Any]], n: int
+    expr: Expr, refs: list[str], columns: list[np.ndarray], values: list[list[Any]], n: int
 ) -> np.ndarray:
     """Evaluate an expression once per distinct combination of the answers it refers to."""
-    from assessment.expressions import evaluate
-
     if not refs or n == 0:
         return np.full(n, bool(evaluate(expr, {})), dtype=bool)
     stacked = np.stack(columns, axis=1)
@@ -311,7 +312,7 @@ def _check_columns(frame: pd.DataFrame, qset: QuestionnaireSet) -> None:
             continue
         if not isinstance(col, str) or qset.item(col) is None:
             qid = str(col).split(".", 1)[0]
-            where = qset.get(qid).id if qset.get(qid) is not None else ", ".join(qset.ids)
+            where = q.id if (q := qset.get(qid)) is not None else ", ".join(qset.ids)
             problems.append(problem("A201", path=f"column {col}", item=col, questionnaire=where))
     if problems:
         raise AssessmentError(problems)
@@ -350,7 +351,11 @@ def _variant_weight(process: np.ndarray, p: float, d: float) -> np.ndarray:
 
 
 def _cumulative_area(
-    items: Sequence[Item], x: np.ndarray, ok: np.ndarray, rel: np.ndarray, position: dict
+    items: Sequence[Item],
+    x: np.ndarray,
+    ok: np.ndarray,
+    rel: np.ndarray,
+    position: dict[str, int],
 ) -> np.ndarray:
     """CMMM sub-domain score 0–100: the stop rule over its own levels ÷ levels × 100."""
     n = x.shape[0]
@@ -359,7 +364,7 @@ def _cumulative_area(
     _, any_den = _weighted_mean(x, ok, _group(items, position))
     total, count = np.zeros(n), np.zeros(n)
     alive = np.ones(n, dtype=bool)
-    for level in sorted({it.level for it in items}):
+    for level in sorted({lv for it in items if (lv := it.level) is not None}):
         group = _group([it for it in items if it.level == level], position)
         present = rel[:, group.pos].any(axis=1)
         mean, den = _weighted_mean(x, ok, group)
@@ -373,7 +378,15 @@ def _cumulative_area(
         )
 
 
-def _cmmm(q: Questionnaire, x, ok, rel, position, process, out: dict) -> np.ndarray:
+def _cmmm(
+    q: Questionnaire,
+    x: np.ndarray,
+    ok: np.ndarray,
+    rel: np.ndarray,
+    position: dict[str, int],
+    process: np.ndarray,
+    out: dict[str, np.ndarray],
+) -> np.ndarray:
     n = x.shape[0]
     levels = np.zeros((n, 5))
     for level in range(1, 6):
@@ -390,8 +403,8 @@ def _cmmm(q: Questionnaire, x, ok, rel, position, process, out: dict) -> np.ndar
     passed = levels >= PASS - EPS
     included = np.ones((n, 5), dtype=bool)
     included[:, 1:] = np.cumprod(passed[:, :-1], axis=1).astype(bool)
-    total = np.round((levels * included).sum(axis=1), S_DECIMALS)
-    level = np.searchsorted(np.array(LEVEL_CUTS), total + EPS, side="right").astype(float)
+    total: np.ndarray = np.round((levels * included).sum(axis=1), S_DECIMALS)
+    reached = np.searchsorted(np.array(LEVEL_CUTS), total + EPS, side="right").astype(float)
     sub_scores = {}
     for section in q.sections:
         scored = [it for it in section.items if it.id in position and it.level is not None]
@@ -408,14 +421,21 @@ def _cmmm(q: Questionnaire, x, ok, rel, position, process, out: dict) -> np.ndar
             out[section.id] = _cumulative_area(scored, x, ok, rel, position)
     out.update(sub_scores)
     out[f"{q.id}.total"] = total
-    out[f"{q.id}.level"] = level
+    out[f"{q.id}.level"] = reached
     out[f"{q.id}.score"] = total / 5.0 * 100.0
     for i in range(5):
         out[f"{q.id}.l{i + 1}"] = levels[:, i]
     return total / 5.0 * 100.0
 
 
-def _areas(q: Questionnaire, x, ok, position, process, out: dict) -> np.ndarray:
+def _areas(
+    q: Questionnaire,
+    x: np.ndarray,
+    ok: np.ndarray,
+    position: dict[str, int],
+    process: np.ndarray,
+    out: dict[str, np.ndarray],
+) -> np.ndarray:
     n = x.shape[0]
     parts = []
     for section in q.sections:

@@ -15,20 +15,25 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 import pandas as pd
+from openpyxl import Workbook, load_workbook
 
 from assessment.answers import coerce_answer, validate_answers
+from assessment.dashboard import Filters
 from assessment.errors import AssessmentError, Bilingual, Problem, fail, foreign, problem
 from assessment.questionnaire import Item, QuestionnaireSet, Text
-
-if TYPE_CHECKING:
-    from assessment.dashboard import Filters
-    from assessment.storage.db import Engine
+from assessment.scored import batch_scores
+from assessment.scoring import flat_keys
+from assessment.scoring_batch import score_batch
+from assessment.storage.db import Engine
+from assessment.storage.queries.exports import submitted_with_scores
+from assessment.storage.submissions import Audit, NewSubmission, existing_pairs, store_new
 
 MAX_BYTES = 20 * 1024 * 1024  # I701: refused before parsing
 # An XLSX is a zip: its members' declared uncompressed sizes are checked before opening
@@ -50,19 +55,20 @@ META_LABELS: Mapping[str, Text] = {
 HEADER_LANGS = ("zh", "en", "both")
 
 ProgressFn = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 # --- cells -------------------------------------------------------------------------------
 
 
-def neutralise(value: Any) -> Any:
+def neutralise(value: T) -> T | str:
     """A text cell made safe against formula injection (other values unchanged)."""
     if isinstance(value, str) and value.startswith((*FORMULA_START, NEUTRAL_PREFIX)):
         return NEUTRAL_PREFIX + value
     return value
 
 
-def restore(value: Any) -> Any:
+def restore(value: T) -> T | str:
     """The inverse of `neutralise` for a cell read back from a file."""
     if (
         isinstance(value, str)
@@ -74,7 +80,7 @@ def restore(value: Any) -> Any:
     return value
 
 
-def cell_text(item: Item | None, value: Any) -> Any:
+def cell_text(item: Item | None, value: object) -> object:
     """An answer as it is written into a cell: codes, numbers, true/false, a, b lists."""
     if value is None:
         return None
@@ -97,8 +103,6 @@ def answer_columns(qset: QuestionnaireSet) -> list[str]:
 
 def score_columns(qset: QuestionnaireSet) -> list[str]:
     """The export's `score.<flat key>` columns."""
-    from assessment.scoring import flat_keys
-
     return [SCORE_PREFIX + key for key in flat_keys(qset)]
 
 
@@ -140,8 +144,6 @@ def _rows_bytes(header_rows: list[list[Any]], rows: Iterable[list[Any]], kind: s
         # UTF-8 with BOM: Excel on Chinese Windows opens it as UTF-8, not GBK.
         return buffer.getvalue().encode("utf-8-sig")
     if kind == "xlsx":
-        from openpyxl import Workbook
-
         book = Workbook(write_only=True)
         sheet = book.create_sheet("assessments")
         for row in header_rows:
@@ -235,8 +237,6 @@ def read_rows(data: bytes, kind: str, *, limit: int = MAX_BYTES) -> list[list[An
         except csv.Error as err:
             raise fail("I702", kind="CSV", detail=_damaged(err, "CSV")) from None
     if kind == "xlsx":
-        from openpyxl import load_workbook
-
         _check_unzipped(data)
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -259,8 +259,6 @@ def _damaged(err: Exception, kind: str) -> Bilingual:
 
 
 def _check_unzipped(data: bytes) -> None:
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
@@ -359,19 +357,19 @@ A_YEAR = Bilingual("a year", "整数年份")
 
 
 def _year(raw: Any, filename: str, row: int) -> tuple[int | None, list[Problem]]:
-    where = {"file": filename, "line": row, "path": YEAR}
+    def bad(code: str, **params: object) -> tuple[None, list[Problem]]:
+        return None, [problem(code, file=filename, line=row, path=YEAR, **params)]
+
     if _blank(raw):
-        return None, [problem("A205", **where)]
+        return bad("A205")
     try:
         number = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
     except ValueError:
-        return None, [problem("A204", value=raw, expected=A_YEAR, **where)]
+        return bad("A204", value=raw, expected=A_YEAR)
     if not number.is_integer():
-        return None, [problem("A204", value=raw, expected=A_YEAR, **where)]
+        return bad("A204", value=raw, expected=A_YEAR)
     if not MIN_YEAR <= number <= MAX_YEAR:
-        return None, [
-            problem("A202", value=int(number), detail=f"{MIN_YEAR} – {MAX_YEAR}", **where)
-        ]
+        return bad("A202", value=int(number), detail=f"{MIN_YEAR} – {MAX_YEAR}")
     return int(number), []
 
 
@@ -465,8 +463,6 @@ def validate_upload(
     }
     taken: set[tuple[str, int]] = set()
     if engine is not None:
-        from assessment.storage.submissions import existing_pairs
-
         taken = existing_pairs(engine, pairs)
     first_seen: set[tuple[str, int]] = set()
     valid: list[ImportRow] = []
@@ -475,9 +471,17 @@ def validate_upload(
         code = _credit_code(answers)
         if not problems and code is not None and year is not None:
             name = str(answers.get("profile.name", code))
-            where = {"file": filename, "line": number, "path": "profile.credit_code"}
             if (code, year) in taken or (code, year) in first_seen:
-                problems = [problem("S411", value=f"{name} ({code})", year=year, **where)]
+                problems = [
+                    problem(
+                        "S411",
+                        file=filename,
+                        line=number,
+                        path="profile.credit_code",
+                        value=f"{name} ({code})",
+                        year=year,
+                    )
+                ]
             first_seen.add((code, year))
         if problems or year is None:
             rejected.append(RejectedRow(number, dict(cells), tuple(problems)))
@@ -496,9 +500,6 @@ def validate_upload(
 
 
 def _score(rows: list[ImportRow], qset: QuestionnaireSet) -> list[ImportRow]:
-    from assessment.scored import batch_scores
-    from assessment.scoring import score_batch
-
     if not rows:
         return []
     # score_batch gives the numbers of score_assessment (its contract) at a fraction of
@@ -567,8 +568,6 @@ def commit(
     now: datetime | None = None,
 ) -> CommitResult:
     """Write the valid rows as submitted assessments, all or nothing (S411 on a race)."""
-    from assessment.storage.submissions import Audit, NewSubmission, store_new
-
     if not rows:
         return CommitResult((), 0)
     now = now or datetime.now(UTC)
@@ -590,8 +589,6 @@ def export_frame(
     engine: Engine, qset: QuestionnaireSet, filters: Filters | None = None
 ) -> pd.DataFrame:
     """Submitted assessments in the filter's scope: id, year, score.* and every answer column."""
-    from assessment.storage.queries.exports import submitted_with_scores
-
     items = answer_columns(qset)
     score_cols = score_columns(qset)
     records = []

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import yaml
 from babel import Locale
@@ -69,7 +68,7 @@ def _plural_rule(lang: str) -> Callable[[float], str]:
     return Locale.parse(LOCALES.get(lang, LOCALES[DEFAULT_LANG])).plural_form
 
 
-def _form(forms: Mapping[str, str], lang: str, count: Any) -> str:
+def _form(forms: Mapping[str, str], lang: str, count: object) -> str:
     if isinstance(count, int | float) and not isinstance(count, bool):
         chosen = forms.get(_plural_rule(lang)(count))
         if chosen is not None:
@@ -77,7 +76,7 @@ def _form(forms: Mapping[str, str], lang: str, count: Any) -> str:
     return forms.get("other") or next(iter(forms.values()))
 
 
-def text(key: str, lang: str, /, **params: Any) -> str:
+def text(key: str, lang: str, /, **params: object) -> str:
     """The text `key` in `lang` with its placeholders filled (zh, then the key, if missing)."""
     table = catalogue()
     raw = table.get(lang, table[DEFAULT_LANG]).get(key)
@@ -97,10 +96,10 @@ def text(key: str, lang: str, /, **params: Any) -> str:
         return raw
 
 
-class _Filled(dict[str, Any]):
+class _Filled(dict[str, object]):
     """Placeholders in one language; a missing one renders as the errors' placeholder word."""
 
-    def __init__(self, key: str, lang: str, params: Mapping[str, Any]):
+    def __init__(self, key: str, lang: str, params: Mapping[str, object]):
         super().__init__((name, _in_language(value, lang)) for name, value in params.items())
         self.key = key
         self.lang = lang
@@ -110,6 +109,6 @@ class _Filled(dict[str, Any]):
         return PLACEHOLDER.get(self.lang)
 
 
-def bilingual(key: str, /, **params: Any) -> Text:
+def bilingual(key: str, /, **params: object) -> Text:
     """The text `key` in both languages, for the library's bilingual results."""
     return Text(text(key, "zh", **params), text(key, "en", **params))

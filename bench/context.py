@@ -14,7 +14,7 @@ import pandas as pd
 
 from assessment.loader import load_questionnaires
 from assessment.questionnaire import QuestionnaireSet
-from assessment.scoring import score_batch
+from assessment.scoring_batch import score_batch
 from bench import population
 
 SMOKE_N = 200  # rows in place of 100,000 (and of every other size) with --smoke

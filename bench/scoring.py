@@ -33,9 +33,9 @@ from assessment.scoring import (
     item_score,
     questionnaire_of_kind,
     score_assessment,
-    score_batch,
     section_weight,
 )
+from assessment.scoring_batch import score_batch
 from bench import population
 from bench.timing import Row, Target, interleaved, measure, paired_ratio
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -222,7 +222,11 @@ def gap_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _chart_spec(kind: str, frame: pd.DataFrame, lang: str) -> dict[str, Any]:
-    build = {"percentile": percentile_chart, "gap": gap_chart, "comparison": comparison_chart}
+    build: dict[str, Callable[[pd.DataFrame, str], alt.TopLevelMixin]] = {
+        "percentile": percentile_chart,
+        "gap": gap_chart,
+        "comparison": comparison_chart,
+    }
     return vega_spec(build[kind](frame, lang))
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
-from assessment.storage import db, dump
+from assessment.storage import db, dump, rollup
+from assessment.storage.db import Engine, check_schema
+from assessment.storage.repository import Repository
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `db` command group."""
     p = sub.add_parser(
         "db",
@@ -92,9 +95,6 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def rollup_(args: argparse.Namespace) -> int:
-    from assessment.storage import rollup
-    from assessment.storage.db import check_schema
-
     engine = db.make_engine()
     check_schema(engine)
     if args.rebuild:
@@ -113,7 +113,5 @@ def rollup_(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit(engine, action: str, detail: dict) -> None:
-    from assessment.storage.repository import Repository
-
+def _audit(engine: Engine, action: str, detail: dict[str, Any]) -> None:
     Repository(engine).audit("cli", action, "database", None, detail)

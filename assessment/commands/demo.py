@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from assessment import demo
+from assessment.loader import load_questionnaires
+from assessment.storage import Repository, open_database
+from assessment.storage.submissions import count_assessments
+
 # Demo accounts exist only in a database seeded with the synthetic population; they are
 # printed when created and documented in the README. Never use them in a deployment.
 DEMO_USERS = (("demo-staff", "staff"), ("demo-advisor", "advisor"), ("demo-admin", "admin"))
 DEMO_PASSWORD = "demo-password-2026"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `demo` command group."""
     p = sub.add_parser("demo", help="the synthetic demo population")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="message language")
@@ -28,11 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def seed_(args: argparse.Namespace) -> int:
-    from assessment import demo
-    from assessment.loader import load_questionnaires
     from assessment.peers import fit_and_register
-    from assessment.storage import Repository, open_database
-    from assessment.storage.submissions import count_assessments
 
     engine = open_database()
     qset = load_questionnaires()

@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tqdm import tqdm
 
-def register(sub: argparse._SubParsersAction) -> None:
+from assessment.loader import load_questionnaires
+from assessment.questionnaire import QuestionnaireSet
+from assessment.storage import Repository, open_database
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `peers` command group."""
     p = sub.add_parser(
         "peers",
@@ -26,17 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     act.set_defaults(handler=activate)
 
 
-def _repo():
-    from assessment.loader import load_questionnaires
-    from assessment.storage import Repository, open_database
-
+def _repo() -> tuple[Repository, QuestionnaireSet]:
     qset = load_questionnaires()
     return Repository(open_database(), qset), qset
 
 
 def fit_(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from assessment.peers import fit_and_register
 
     repo, qset = _repo()

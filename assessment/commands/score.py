@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
+from assessment.answers import load_answers_file
 from assessment.errors import fail
+from assessment.loader import load_questionnaires
+from assessment.numbers import finite
 from assessment.questionnaire import QuestionnaireSet
-from assessment.scoring import AssessmentResult, questionnaire_of_kind
+from assessment.scoring import AssessmentResult, questionnaire_of_kind, score_assessment
 
 # The summary's own words; everything else comes from the questionnaires.
 WORDS = {
@@ -57,7 +59,7 @@ WORDS = {
 }
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "score",
         help="score an answers file (CMMM level, green factory, 两化融合, readiness)",
@@ -70,10 +72,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assessment.answers import load_answers_file
-    from assessment.loader import load_questionnaires
-    from assessment.scoring import score_assessment
-
     path = Path(args.file)
     if not path.is_file():
         raise fail("C801", value=str(path))
@@ -105,9 +103,7 @@ def _names(result: AssessmentResult, qset: QuestionnaireSet, lang: str) -> dict[
 
 def as_json(result: AssessmentResult, qset: QuestionnaireSet, lang: str) -> dict[str, Any]:
     """The flat scores (NaN as null) plus the level, band and stage names."""
-    out: dict[str, Any] = {
-        key: (None if math.isnan(value) else value) for key, value in result.flat().items()
-    }
+    out: dict[str, Any] = {key: finite(value) for key, value in result.flat().items()}
     out.update(_names(result, qset, lang))
     out["dont_know"] = list(result.dont_know)
     out["unanswered"] = list(result.unanswered)
@@ -140,7 +136,9 @@ def summary(result: AssessmentResult, qset: QuestionnaireSet, lang: str) -> str:
         lines.append(f"  {w['levels']}: {levels}")
         lines.append(f"  {w['domains']}:")
         for area in c.domains:
-            lines.append(f"    {_fmt(area.score):>5}  {q.section(area.id).label.get(lang)}")
+            section = q.section(area.id)
+            label = section.label.get(lang) if section is not None else area.id
+            lines.append(f"    {_fmt(area.score):>5}  {label}")
     if result.green is not None:
         g = result.green
         band = names[f"{g.questionnaire}.band"] or w["none"]

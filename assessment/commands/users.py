@@ -11,7 +11,7 @@ from assessment.storage import Repository, open_database
 from assessment.storage.models import ROLES
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `users` command group."""
     p = sub.add_parser(
         "users",

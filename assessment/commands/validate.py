@@ -20,7 +20,7 @@ SUMMARY = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `validate` command."""
     p = sub.add_parser(
         "validate",

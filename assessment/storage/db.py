@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import Connection, Engine, Text, cast, create_engine, event, exc, type_coerce
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Select, Text, cast, create_engine, event, exc, type_coerce
+
+# Re-exported: modules outside storage/ name an engine's type without importing SQLAlchemy.
+from sqlalchemy import Engine as Engine
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
@@ -16,6 +23,8 @@ from assessment import settings
 from assessment.errors import Bilingual, fail, foreign
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# A SELECT of any columns (SQLAlchemy's Select is generic in the types of its row).
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def default_url() -> str:
@@ -107,8 +116,6 @@ def _short(err: Exception) -> str:
 
 
 def _alembic_config(conn: Connection) -> Any:
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = conn
@@ -117,33 +124,24 @@ def _alembic_config(conn: Connection) -> Any:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the schema up to `revision` (all of it by default), in one transaction."""
-    from alembic import command
-
     with transaction(engine, write=True) as conn:
         command.upgrade(_alembic_config(conn), revision)
 
 
 def downgrade(engine: Engine, revision: str = "-1") -> None:
     """Migrate the schema down to `revision` ("base" removes every table)."""
-    from alembic import command
-
     with transaction(engine, write=True) as conn:
         command.downgrade(_alembic_config(conn), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at (None for an empty database)."""
-    from alembic.runtime.migration import MigrationContext
-
     with transaction(engine) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str:
     """The newest revision shipped with this code."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     head = ScriptDirectory.from_config(config).get_current_head()

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assessment.answers import json_detail
@@ -165,13 +165,13 @@ class DraftStore(AuditStore):
                 valid = current.get(qid) or Bilingual("none", "无")
                 raise fail("S405", questionnaire=qid, value=version, valid=valid)
 
-    def _row(self, conn: Connection, assessment_id: int):
+    def _row(self, conn: Connection, assessment_id: int) -> Row[Assessment]:
         row = conn.execute(select(Assessment).where(Assessment.id == assessment_id)).first()
         if row is None:
             raise fail("S406", what=NOUNS["assessment"], value=assessment_id)
         return row
 
-    def _check_editable(self, row, expected_version: int) -> None:
+    def _check_editable(self, row: Row[Assessment], expected_version: int) -> None:
         if row.status == "submitted":
             raise fail("S407", when=row.submitted_at.date().isoformat())
         if row.version != expected_version:
@@ -255,7 +255,9 @@ class DraftStore(AuditStore):
             raise fail("S411", value=enterprise_id, year=year) from err
         return assessment_id, code
 
-    def _sync_enterprise(self, conn: Connection, enterprise_id: int, answers: Mapping) -> None:
+    def _sync_enterprise(
+        self, conn: Connection, enterprise_id: int, answers: Mapping[str, Any]
+    ) -> None:
         # The enterprise row mirrors the profile answers it is filtered by; its size class
         # is set when the assessment is submitted (storage/submissions.py).
         facts = submissions.enterprise_facts(answers, self._profile_id())

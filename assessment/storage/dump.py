@@ -9,7 +9,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Engine, Float, Integer, String, Table, Text, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from assessment.errors import AssessmentError, Bilingual, fail, foreign, problem
@@ -141,7 +154,11 @@ def _decode(table: Table, data: Any, file: str, line: int) -> dict[str, Any]:
     return out
 
 
-def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, list]]:
+# An export's rows by table name: (line number in the file, the decoded row).
+ExportRows = dict[str, list[tuple[int, dict[str, Any]]]]
+
+
+def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], ExportRows]:
     """Parse and check an export file: its header and its rows by table (S410 on any fault)."""
     file = str(path)
     try:
@@ -153,7 +170,7 @@ def read_export(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str,
             file, 1, foreign(err, "无法按 UTF-8 文本读取", "cannot be read as UTF-8 text")
         ) from None
     header: dict[str, Any] | None = None
-    rows: dict[str, list] = {t.name: [] for t in STORED}
+    rows: ExportRows = {t.name: [] for t in STORED}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -241,7 +258,7 @@ def import_jsonl(engine: Engine, path: str | os.PathLike[str]) -> int:
     return total
 
 
-def _insert(conn, table: Table, batch: list[dict[str, Any]]) -> None:
+def _insert(conn: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
     links = []
     if table.name == "assessments":
         # Insert without the self-reference first, so row order within the file is free.
@@ -254,8 +271,6 @@ def _insert(conn, table: Table, batch: list[dict[str, Any]]) -> None:
     for start in range(0, len(batch), _CHUNK):
         conn.execute(table.insert(), batch[start : start + _CHUNK])
     if links:
-        from sqlalchemy import bindparam
-
         conn.execute(
             table.update()
             .where(table.c.id == bindparam("row_id"))
@@ -264,7 +279,7 @@ def _insert(conn, table: Table, batch: list[dict[str, Any]]) -> None:
         )
 
 
-def _reset_sequences(conn) -> None:
+def _reset_sequences(conn: Connection) -> None:
     # Rows came with their ids; move each serial sequence past the largest one.
     for table in STORED:
         pk = list(table.primary_key.columns)

@@ -8,10 +8,10 @@ migration 0002 for rows that existed before.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
+
+from assessment.numbers import finite
 
 # scores column → the profile answer it holds
 ANSWER_FACTS = {
@@ -20,14 +20,6 @@ ANSWER_FACTS = {
 }
 
 
-def number(value: Any) -> float | None:
-    """A finite int or float answer as float; None for "dont_know", booleans, text, NaN."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 def answer_facts(answers: Mapping[str, Any]) -> dict[str, float | None]:
     """The `scores` columns taken from the answers (None where not answered with a number)."""
-    return {column: number(answers.get(key)) for column, key in ANSWER_FACTS.items()}
+    return {column: finite(answers.get(key)) for column, key in ANSWER_FACTS.items()}

@@ -30,7 +30,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    Select,
     and_,
     delete,
     func,
@@ -41,7 +40,7 @@ from sqlalchemy import (
     text,
 )
 
-from assessment.storage.db import transaction
+from assessment.storage.db import AnySelect, transaction
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score, ScoreRollup
 
 Cell = tuple[int, str, str, str, int]  # year, city, industry, size class, level
@@ -53,6 +52,9 @@ _CHUNK = 500
 
 DIMS = ("year", "city", "industry", "size_class", "level")
 COLUMNS = (*DIMS, "key")
+# One rollup row that disagrees: (cell and key, fresh values, stored values), None where
+# a side has no row.
+Difference = tuple[tuple[Any, ...], tuple[Any, ...] | None, tuple[Any, ...] | None]
 VALUES = ("assessments", "answered", "total")
 
 
@@ -68,7 +70,7 @@ def _dims() -> tuple[Any, ...]:
     )
 
 
-def _submitted(query: Select) -> Select:
+def _submitted(query: AnySelect) -> AnySelect:
     return (
         query.join_from(Assessment, Enterprise, Enterprise.id == Assessment.enterprise_id)
         .join(Score, Score.assessment_id == Assessment.id)
@@ -92,7 +94,7 @@ def _in_cell(cell: Cell) -> Any:
     )
 
 
-def _aggregate(*conditions: Any) -> Select:
+def _aggregate(*conditions: Any) -> AnySelect:
     dims = _dims()
     query = _submitted(
         select(
@@ -119,7 +121,7 @@ def cells_of(conn: Connection, enterprise_ids: Iterable[int]) -> set[Cell]:
         query = _submitted(select(*_dims()).distinct()).where(
             Assessment.enterprise_id.in_(ids[start : start + _CHUNK])
         )
-        cells.update(tuple(row) for row in conn.execute(query))  # type: ignore[misc]
+        cells.update(tuple(row) for row in conn.execute(query))
     return cells
 
 
@@ -166,7 +168,7 @@ def tracking(conn: Connection, enterprise_ids: Iterable[int]) -> Iterator[None]:
     refresh(conn, before | cells_of(conn, ids))
 
 
-def differences(conn: Connection) -> list[tuple[tuple, tuple | None, tuple | None]]:
+def differences(conn: Connection) -> list[Difference]:
     """Where the stored rollup and a fresh aggregate disagree: empty when they are in step.
 
     One (cell and key, fresh values, stored values) per disagreeing row, None where a side
@@ -185,7 +187,7 @@ def differences(conn: Connection) -> list[tuple[tuple, tuple | None, tuple | Non
     ]
 
 
-def _same(want: tuple | None, got: tuple | None) -> bool:
+def _same(want: tuple[Any, ...] | None, got: tuple[Any, ...] | None) -> bool:
     if want is None or got is None:
         return want is got
     if tuple(want[:2]) != tuple(got[:2]):
@@ -202,7 +204,7 @@ def rebuild_all(engine: Engine) -> int:
         return rebuild(conn)
 
 
-def check(engine: Engine) -> list[tuple[tuple, tuple | None, tuple | None]]:
+def check(engine: Engine) -> list[Difference]:
     """`differences` read in a transaction of its own: empty when the rollup is in step."""
     with transaction(engine) as conn:
         return differences(conn)

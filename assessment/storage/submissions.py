@@ -26,11 +26,12 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, upda
 from sqlalchemy.exc import IntegrityError
 
 from assessment.errors import Bilingual, fail
+from assessment.numbers import finite
 from assessment.reference import size_class
 from assessment.storage import rollup
 from assessment.storage.audit import write_audit
 from assessment.storage.db import transaction
-from assessment.storage.facts import answer_facts, number
+from assessment.storage.facts import answer_facts
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 
 # `scores` column → the flat() key it holds (docs/architecture.md, "Scoring results").
@@ -84,7 +85,7 @@ def enterprise_facts(answers: Mapping[str, Any], profile: str = "profile") -> di
     if isinstance(code, str) and code.strip():
         facts["credit_code"] = code.strip().upper()
     facts["size_class"] = size_class(
-        number(answers.get(f"{profile}.employees")), number(answers.get(f"{profile}.revenue"))
+        finite(answers.get(f"{profile}.employees")), finite(answers.get(f"{profile}.revenue"))
     )
     return facts
 

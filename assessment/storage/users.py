@@ -7,10 +7,11 @@ import math
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, SQLColumnExpression, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assessment.errors import NOUNS, fail
@@ -35,7 +36,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _user(row) -> User:
+def _user(row: Any) -> User:  # a row holding the users columns (the table alone or a join)
     return User(row.id, row.username, row.role, bool(row.disabled), row.created_at)
 
 
@@ -107,10 +108,12 @@ class UserStore(AuditStore):
             self._audit(conn, actor, "disable_user", "user", username)
             return _user(self._user_row(conn, username))
 
-    def _user_row(self, conn: Connection, username: str):
+    def _user_row(self, conn: Connection, username: str) -> Any:  # Row of `users` or None
         return conn.execute(select(UserRow).where(UserRow.username == username)).first()
 
-    def _throttle(self, conn: Connection, column, value: str, now: datetime) -> None:
+    def _throttle(
+        self, conn: Connection, column: SQLColumnExpression[str | None], value: str, now: datetime
+    ) -> None:
         recent = (
             conn.execute(
                 select(SignInFailure.at)

@@ -14,7 +14,7 @@ from assessment import demo, peers
 from assessment.answers import validate_answers
 from assessment.errors import AssessmentError
 from assessment.reference import is_shanxi_uscc
-from assessment.scoring import score_batch
+from assessment.scoring_batch import score_batch
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 
 TARGET = {"<=1": 63.0, "2": 21.0, "3": 12.0, "4+": 4.0}  # CESI 2022, maturity-models.md

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assessment.storage.facts import ANSWER_FACTS, answer_facts, number
+from assessment.numbers import finite as number
+from assessment.storage.facts import ANSWER_FACTS, answer_facts
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from _scoring_builders import WORKED, qset
 from assessment.errors import AssessmentError
 from assessment.expressions import parse
 from assessment.questionnaire import Constraint, QuestionnaireSet
-from assessment.scoring import flat_keys, score_assessment, score_batch
+from assessment.scoring import flat_keys, score_assessment
+from assessment.scoring_batch import score_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 QSET = qset()

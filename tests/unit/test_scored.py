@@ -15,7 +15,8 @@ from assessment.programs import load_programs, recommend_programs
 from assessment.report import summarise
 from assessment.roadmap import improvement_roadmap
 from assessment.scored import ScoredAssessment, batch_scores, scored_assessment, stored_scores
-from assessment.scoring import score_assessment, score_batch
+from assessment.scoring import score_assessment
+from assessment.scoring_batch import score_batch
 from assessment.storage.submissions import enterprise_facts, key_scores
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from assessment import city_ranking
 from assessment.dashboard import EQUIPMENT_LEVEL
-from assessment.programs import ProgramSet
+from assessment.programs import ProgramSet, load_programs
 from assessment.questionnaire import QuestionnaireSet
 from assessment.storage.db import transaction
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
@@ -109,8 +109,6 @@ def city_assessment(
 ) -> pd.DataFrame:
     """The §4(4) table for `year`: the eleven cities, their indicators, composite and rank."""
     if programs is None:
-        from assessment.programs import load_programs
-
         programs = load_programs(qset=qset)
     return city_ranking.table(
         (

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Float, Select, and_, case, cast, func, select, true
+from sqlalchemy import ColumnExpressionArgument, Engine, Float, and_, case, cast, func, select, true
+from sqlalchemy.sql.functions import Function
 
 from assessment.dashboard import (
     EQUIPMENT_LEVEL,
@@ -28,12 +29,12 @@ from assessment.dashboard import (
     Target,
     growth,
 )
-from assessment.storage.db import transaction
+from assessment.storage.db import AnySelect, transaction
 from assessment.storage.models import Assessment, Enterprise, Score, ScoreRollup
 from assessment.storage.rollup import UNKNOWN
 
 
-def scope(query: Select, filters: Filters) -> Select:
+def scope(query: AnySelect, filters: Filters) -> AnySelect:
     """Restrict a query to submitted assessments in the filters, joining what they need."""
     query = (
         query.join_from(Assessment, Enterprise, Enterprise.id == Assessment.enterprise_id)
@@ -44,7 +45,7 @@ def scope(query: Select, filters: Filters) -> Select:
     return _filtered(query, (*dims, Score.cmmm_level), filters)
 
 
-def _filtered(query: Select, columns: Sequence[Any], filters: Filters) -> Select:
+def _filtered(query: AnySelect, columns: Sequence[Any], filters: Filters) -> AnySelect:
     """`query` where each of the columns (year, city, industry, size, level) is filtered."""
     values = (filters.year, filters.city, filters.industry, filters.size_class, filters.level)
     for column, value in zip(columns, values, strict=True):
@@ -53,17 +54,17 @@ def _filtered(query: Select, columns: Sequence[Any], filters: Filters) -> Select
     return query
 
 
-def avg(column: Any) -> Any:
+def avg(column: ColumnExpressionArgument[Any]) -> Function[float]:
     """AVG over floats: PostgreSQL averages integers as NUMERIC, a cast gives one type."""
     return func.avg(cast(column, Float))
 
 
-def share(condition: Any) -> Any:
+def share(condition: ColumnExpressionArgument[bool]) -> Function[float]:
     """The share of rows meeting a condition."""
     return func.avg(case((condition, 1.0), else_=0.0))
 
 
-def frame(engine: Engine, query: Select) -> pd.DataFrame:
+def frame(engine: Engine, query: AnySelect) -> pd.DataFrame:
     """A query's rows as a DataFrame with its column names."""
     with transaction(engine) as conn:
         result = conn.execute(query)

@@ -14,7 +14,7 @@ assessments only, so a refresh reads just what was submitted since (docs/peers.m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -22,12 +22,25 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Connection, Engine, Select, and_, case, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Label,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+)
+from sqlalchemy.orm import InstrumentedAttribute
 
-from assessment.storage.db import transaction
+from assessment.storage.db import AnySelect, transaction
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 from assessment.storage.submissions import FLOAT_SCORES, KEY_SCORES
 
+# A column of the population frames: a mapped attribute or a labelled expression.
+Column = InstrumentedAttribute[Any] | Label[Any]
 CHUNK = 500  # ids per IN (...): under every backend's limit on bound parameters
 BATCH = 1 << 18  # long rows converted at a time: a few MiB, never the whole table at once
 LONG = np.dtype([("cell", np.int64), ("value", np.float64)])  # one stored score, see _long
@@ -42,10 +55,10 @@ class PopulationVersion:
 
 
 @contextmanager
-def _cursor(conn: Connection, query: Select) -> Iterator[Any]:
+def _cursor(conn: Connection, query: AnySelect) -> Iterator[Any]:
     """`query` executed on the DB-API cursor: plain tuples, no SQLAlchemy row per row."""
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params: object = compiled.params
+    params: Sequence[Any] | Mapping[str, Any] = compiled.params
     if compiled.positiontup is not None:  # qmark/format styles (SQLite) take a sequence
         params = tuple(compiled.params[name] for name in compiled.positiontup)
     cursor = conn.connection.cursor()
@@ -76,7 +89,7 @@ def scored_ids(engine: Engine) -> np.ndarray:
     return np.sort(ids)
 
 
-def _identity() -> list:
+def _identity() -> list[Column]:
     """Which assessment of which enterprise: the first columns of every frame here."""
     return [
         Assessment.id.label("assessment_id"),
@@ -90,11 +103,11 @@ def _identity() -> list:
     ]
 
 
-def _key_scores() -> list:
+def _key_scores() -> list[Column]:
     return [getattr(Score, name) for name in KEY_SCORES]
 
 
-def _columns() -> list:
+def _columns() -> list[Column]:
     return [*_identity(), *_key_scores()]
 
 
@@ -185,7 +198,7 @@ def scores_frame(
     return typed(frame)
 
 
-def _base() -> Select:
+def _base() -> AnySelect:
     # From `scores` (submitted only) by primary keys; on SQLite the status test stays in
     # the covering index (status, year, enterprise_id), away from the wide answer rows.
     return (
@@ -198,12 +211,13 @@ def _base() -> Select:
     )
 
 
-def _rows(conn: Connection, query: Select) -> list[tuple]:
+def _rows(conn: Connection, query: AnySelect) -> list[tuple[Any, ...]]:
     with _cursor(conn, query) as cursor:
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
 
 
-def _latest(rows: list[tuple]) -> list[tuple]:
+def _latest(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Of rows in assessment-id order, each enterprise's latest year, still in id order."""
     if not rows:
         return rows
@@ -215,7 +229,7 @@ def _latest(rows: list[tuple]) -> list[tuple]:
     return [rows[i] for i in np.sort(order[last]).tolist()]
 
 
-def _frame(rows: Sequence[tuple]) -> pd.DataFrame:
+def _frame(rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
     return typed(pd.DataFrame.from_records(list(rows), columns=list(NAMES), nrows=len(rows)))
 
 
@@ -283,7 +297,7 @@ def population_rows(engine: Engine, keys: Sequence[str], ids: Sequence[int]) -> 
     year), by assessment id."""
     keys = list(dict.fromkeys(keys))
     with transaction(engine) as conn:
-        base: list[tuple] = []
+        base: list[tuple[Any, ...]] = []
         for chunk in _chunks(ids):
             base += _rows(conn, _base().where(Assessment.id.in_(chunk)))
         batches = (batch for chunk in _chunks(ids) for batch in _long(conn, keys, chunk))

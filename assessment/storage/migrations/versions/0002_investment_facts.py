@@ -31,11 +31,12 @@ FACTS = {
 BATCH = 5000
 
 
-def _number(value):
+def _number(value: object) -> float | None:
+    # A migration is a snapshot: its own copy of the rule, not assessment.numbers.finite.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    value = float(value)
-    return value if math.isfinite(value) else None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def upgrade() -> None:
