@@ -47,6 +47,27 @@ def repository() -> Any:
     return _repository(database_url())
 
 
+_CHECKERS: dict[str, Any] = {}
+_CHECKERS_LOCK = threading.Lock()
+
+
+def staff_check_repository() -> Any:
+    """A repository for checks made outside any page run (server.py's upload limit).
+
+    Held in this module, not in Streamlit's cache: no browser can clear it, and it needs no
+    script context.
+    """
+    from assessment.storage import Repository, open_database
+    from assessment.storage.db import database_url
+
+    url = database_url()
+    with _CHECKERS_LOCK:
+        repo = _CHECKERS.get(url)
+        if repo is None:
+            repo = _CHECKERS[url] = Repository(open_database(url))
+    return repo
+
+
 def _build_peer_index() -> None:
     # The cached peer service (ui.peer_views.service) builds the index on its first call;
     # Streamlit holds a lock per cache entry while it does, so a page asking for it in the

@@ -19,6 +19,7 @@ from assessment.errors import AssessmentError
 from assessment.report import Summary, build_pdf, find_cjk_font, summarise
 from assessment.scoring import score_assessment
 from ui import actions, layout, navigation, session
+from ui.downloads import audited_download
 from ui.i18n import error_text, lang, t, tx
 from ui.resources import questionnaires
 
@@ -45,7 +46,8 @@ def render() -> None:
     result = score_assessment(record.answers, qset)
     summary = summarise(result, qset)
     history = actions.history()  # read once per run: three parts of the page use it
-    layout.banner(t("results.title"), t("results.subtitle", name=record.name, year=record.year))
+    subtitle = t("results.subtitle", name=layout.plain_name(record.name), year=record.year)
+    layout.banner(t("results.title"), subtitle)
     _headline(summary)
     _charts(summary, record, _previous(record, history))
     _strengths(summary)
@@ -327,14 +329,17 @@ def _downloads(
                 matches=matches,
                 font=font,
             )
-            st.download_button(
+            audited_download(
+                st,
                 t("results.download_pdf"),
-                data=build,
+                build,
                 file_name=f"assessment-{record.year}-{record.credit_code}-{lang()}.pdf",
                 mime="application/pdf",
-                type="primary",
                 key="download_pdf",
-                on_click="ignore",
+                actor="enterprise",
+                what="report",
+                detail={"assessment": record.id},
+                type="primary",
             )
     with right:
         doc = answers_document(
@@ -342,13 +347,17 @@ def _downloads(
             qset,
             meta={"name": record.name, "credit_code": record.credit_code, "year": record.year},
         )
-        st.download_button(
+        # Built on click and audited (ui/downloads.py): no copy waits on /media.
+        audited_download(
+            st,
             t("results.download_json"),
-            data=json.dumps(doc, ensure_ascii=False, indent=2),
+            partial(json.dumps, doc, ensure_ascii=False, indent=2),
             file_name=f"answers-{record.year}-{record.credit_code}.json",
             mime="application/json",
             key="download_json",
-            on_click="ignore",
+            actor="enterprise",
+            what="answers",
+            detail={"assessment": record.id},
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,7 @@ from assessment.auth import STAFF_ROLES
 from assessment.dashboard import Filters, assessments_table
 from assessment.errors import AssessmentError
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import error_text
 from ui.resources import repository
 from ui.staff_common import csv_bytes, s, xlsx_bytes
@@ -49,7 +52,7 @@ def render() -> None:
         st.info(s("dash.empty"))
     else:
         labels = {
-            int(r.assessment_id): f"#{r.assessment_id} {r.name} ({r.year})"
+            int(r.assessment_id): f"#{r.assessment_id} {layout.plain_name(r.name)} ({r.year})"
             for r in found.itertuples()
         }
         chosen = st.selectbox(
@@ -75,17 +78,22 @@ def render() -> None:
         return
     st.dataframe(frame, hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.download_button(
+    who = {"actor": user.username, "what": "typical_cases"}
+    audited_download(
+        left,
         s("cities.download_csv"),
-        csv_bytes(frame),
+        partial(csv_bytes, frame),
         file_name="typical-cases.csv",
         mime="text/csv",
         key="cases:csv",
+        **who,
     )
-    right.download_button(
+    audited_download(
+        right,
         s("cities.download_xlsx"),
-        xlsx_bytes(frame, "cases"),
+        partial(xlsx_bytes, frame, "cases"),
         file_name="typical-cases.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="cases:xlsx",
+        **who,
     )

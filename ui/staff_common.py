@@ -190,9 +190,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
-    """One-sheet XLSX, cells neutralised."""
+    """One-sheet XLSX, cells neutralised; I705 rather than a cell cut at 32,767 characters."""
     import io
 
+    from assessment.spreadsheets import check_xlsx_frame
+
+    check_xlsx_frame(frame)
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         safe(frame).to_excel(writer, index=False, sheet_name=sheet)

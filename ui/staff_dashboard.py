@@ -208,7 +208,9 @@ def _table(filters: Filters, ver) -> None:
         s("dash.drill"),
         [None, *options],
         format_func=lambda v: (
-            s("dash.drill_none") if v is None else f"#{v} {names[v]} ({years[v]})"
+            s("dash.drill_none")
+            if v is None
+            else f"#{v} {layout.plain_name(names[v])} ({years[v]})"
         ),
         key="dash:drill",
     )
@@ -222,7 +224,7 @@ def detail(assessment_id: int) -> None:
     record = repository().get(assessment_id)
     result = score_assessment(record.answers, qset)
     with st.container(border=True):
-        st.markdown(f"**{layout.plain(record.name)}** · {record.credit_code} · {record.year}")
+        layout.name_line(record.name, record.credit_code, record.year)
         st.caption(f"{city_label(record.city)} · {industry_label(record.industry)}")
         cols = st.columns(5)
         cols[0].metric(s("col.cmmm_level"), level_label(result.cmmm.level))

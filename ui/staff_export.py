@@ -3,20 +3,20 @@ Chinese, English or bilingual headers; the files re-import without loss."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from assessment import spreadsheets
 from assessment.auth import STAFF_ROLES
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.resources import questionnaires, repository
 from ui.staff_common import cached, filter_bar, s, version
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _export(filters, data_version, kind: str, header: str) -> bytes:
-    del data_version  # only part of the cache key
-    qset = questionnaires()
-    frame = spreadsheets.export_frame(repository().engine, qset, filters)
+def _export(engine, qset, filters, kind: str, header: str) -> bytes:
+    frame = spreadsheets.export_frame(engine, qset, filters)
     return spreadsheets.export_bytes(frame, qset, kind, header)
 
 
@@ -43,11 +43,15 @@ def render() -> None:
         (left, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (right, "csv", "text/csv"),
     ):
-        if col.download_button(
+        # Built when clicked and audited then (ui/downloads.py): nothing waits on /media.
+        audited_download(
+            col,
             s(f"export.download_{kind}"),
-            _export(filters, ver, kind, header),
+            partial(_export, repository().engine, questionnaires(), filters, kind, header),
             file_name=f"assessments-export.{kind}",
             mime=mime,
             key=f"export:{kind}",
-        ):
-            repository().audit(user.username, "export_assessments", "export", kind, {"n": n})
+            actor=user.username,
+            what="export",
+            detail={"kind": kind, "n": n, "headers": header},
+        )

@@ -3,6 +3,8 @@ preview, download of rejected rows with reasons, and an all-or-nothing commit.""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,7 @@ from assessment import spreadsheets
 from assessment.auth import STAFF_ROLES
 from assessment.errors import AssessmentError, fail
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import error_text, lang
 from ui.resources import questionnaires, repository
 from ui.staff_common import level_label, s
@@ -105,12 +108,15 @@ def _preview(preview: spreadsheets.ImportPreview, username: str) -> None:
             hide_index=True,
             width="stretch",
         )
-        st.download_button(
+        audited_download(
+            st,
             s("import.download_rejected"),
-            spreadsheets.rejected_bytes(preview, lang()),
+            partial(spreadsheets.rejected_bytes, preview, lang()),
             file_name=f"rejected-{preview.filename.rsplit('.', 1)[0]}.csv",
             mime="text/csv",
             key="import:rejected",
+            actor=username,
+            what="rejected_rows",
         )
     if not preview.valid:
         st.warning(s("import.nothing"))

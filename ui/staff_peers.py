@@ -1,4 +1,5 @@
-"""Peer-group models for staff: the active model, earlier versions, refit and activate.
+"""Peer-group models: staff see the active model and earlier versions; admins refit and
+activate (SECURITY.md), checked on the server before either is done.
 
 Refitting clusters every enterprise's latest submitted assessment (assessment.peers);
 each fit is a new version, the old ones are kept, exactly one is active.
@@ -9,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assessment.auth import STAFF_ROLES
+from assessment.auth import ADMIN_ROLES, STAFF_ROLES
 from assessment.errors import AssessmentError
 from assessment.peers import fit_and_register
 from ui import auth, layout
-from ui.i18n import error_text
+from ui.i18n import error_text, t
 from ui.resources import questionnaires, repository
 from ui.staff_common import s
 
@@ -52,7 +53,11 @@ def render() -> None:
         cols[2].metric(s("peers_admin.col.silhouette"), meta.get("silhouette"))
         cols[3].metric(s("peers_admin.col.created"), str(meta.get("created", ""))[:10])
     st.markdown(s("peers_admin.method"))
-    if st.button(s("peers_admin.refit"), type="primary", key="peers_admin:refit"):
+    admin = getattr(user, "role", None) in ADMIN_ROLES
+    if not admin:
+        st.info(t("security.peers_admin_only"), icon=":material/lock:")
+    if admin and st.button(s("peers_admin.refit"), type="primary", key="peers_admin:refit"):
+        user = auth.require_role(*ADMIN_ROLES)  # again, on the server, before acting
         bar = st.progress(0.0, text=s("peers_admin.fitting"))
 
         def progress(done: int, total: int) -> None:
@@ -71,9 +76,10 @@ def render() -> None:
         st.subheader(s("peers_admin.versions"), anchor=False)
         st.dataframe(_models_frame(records), hide_index=True, width="stretch")
         earlier = [r.version for r in records if not r.active]
-        if earlier:
+        if earlier and admin:
             choice = st.selectbox(s("peers_admin.choose"), earlier, key="peers_admin:choice")
             if st.button(s("peers_admin.activate"), key="peers_admin:activate"):
-                repo.activate_peer_model(choice, actor=getattr(user, "username", "staff"))
+                user = auth.require_role(*ADMIN_ROLES)
+                repo.activate_peer_model(choice, actor=user.username)
                 st.success(s("peers_admin.activated", version=choice))
                 st.rerun()

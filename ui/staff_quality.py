@@ -3,11 +3,14 @@ abandoned drafts, with counts by kind and a download."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from assessment import quality
 from assessment.auth import STAFF_ROLES
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import lang
 from ui.resources import questionnaires, repository
 from ui.staff_common import csv_bytes, s, version
@@ -21,7 +24,7 @@ def _flags(data_version) -> list[quality.Flag]:
 
 def render() -> None:
     """Draw the data-quality page (staff and admin only)."""
-    auth.require_role(*STAFF_ROLES)
+    user = auth.require_role(*STAFF_ROLES)
     layout.banner(s("quality.title"), s("quality.subtitle"))
     flags = _flags(version())
     counts = {kind: sum(1 for f in flags if f.kind == kind) for kind in quality.KINDS}
@@ -41,12 +44,15 @@ def render() -> None:
     frame = quality.flags_frame([f for f in flags if f.kind in kinds], lang())
     shown = frame.drop(columns=["kind"]).rename(columns=lambda c: s(f"quality.col.{c}"))
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(
+    audited_download(
+        st,
         s("cities.download_csv"),
-        csv_bytes(shown),
+        partial(csv_bytes, shown),
         file_name="data-quality-flags.csv",
         mime="text/csv",
         key="quality:csv",
+        actor=user.username,
+        what="quality_flags",
     )
     with st.expander(s("quality.rules")):
         st.markdown(s("quality.rules_body"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.auth import ROLE_LABELS
-from assessment.errors import AssessmentError
+from assessment.errors import AssessmentError, fail
 from ui import auth, layout
-from ui.i18n import error_text
+from ui.i18n import error_text, t
 from ui.staff_common import s
 
 
@@ -24,12 +24,16 @@ def render() -> None:
         if st.button(s("signin.sign_out"), key="staff_sign_out"):
             auth.sign_out()
             st.rerun()
+        _change_password()
         return
     if st.session_state.get(auth.IGNORE_COOKIE_KEY):
         st.info(s("signin.signed_out"))
     with st.form("staff_sign_in"):
-        username = st.text_input(s("signin.username"), key="staff_username")
-        password = st.text_input(s("signin.password"), type="password", key="staff_password")
+        # The server checks the same bounds (storage/users.py): nothing longer is stored.
+        username = st.text_input(s("signin.username"), key="staff_username", max_chars=64)
+        password = st.text_input(
+            s("signin.password"), type="password", key="staff_password", max_chars=1024
+        )
         submitted = st.form_submit_button(s("signin.submit"), type="primary")
     if submitted:
         if not username.strip() or not password:
@@ -42,3 +46,31 @@ def render() -> None:
             return
         st.rerun()
     st.caption(s("signin.help"))
+
+
+def _change_password() -> None:
+    with st.expander(t("security.password.title")):
+        with st.form("staff_password", clear_on_submit=True):
+            current = st.text_input(
+                t("security.password.current"), type="password", key="password:current"
+            )
+            new = st.text_input(
+                t("security.password.new"),
+                type="password",
+                key="password:new",
+                help=t("security.password.help"),
+            )
+            again = st.text_input(
+                t("security.password.again"), type="password", key="password:again"
+            )
+            changed = st.form_submit_button(t("security.password.submit"))
+        if not changed:
+            return
+        try:
+            if new != again:
+                raise fail("U508")
+            auth.change_password(current, new)
+        except AssessmentError as err:
+            st.error(error_text(err), icon="⚠️")
+        else:
+            st.success(t("security.password.done"))

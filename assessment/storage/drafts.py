@@ -21,6 +21,7 @@ from assessment.storage import rollup
 from assessment.storage.audit import AuditStore
 from assessment.storage.db import transaction
 from assessment.storage.facts import answer_facts
+from assessment.storage.identity import check_identity_kept
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise, Score
 from assessment.storage.records import AssessmentRecord, Draft
 
@@ -352,6 +353,8 @@ class DraftStore(AuditStore):
             if done != 1:
                 raise self._lost_race(conn, assessment_id, expected_version)
             if section_id.startswith(f"{self._profile_id()}."):
+                # Submitted years keep the identity they were submitted under (S414).
+                check_identity_kept(conn, row.enterprise_id, merged, self._profile_id())
                 # A new city or industry moves earlier submissions to other dashboard cells.
                 with rollup.tracking(conn, [row.enterprise_id]):
                     self._sync_enterprise(conn, row.enterprise_id, merged)
