@@ -160,6 +160,7 @@ def test_an_anonymous_upload_over_the_limit_is_refused_at_the_door(site):
         target = f"{server.url}_stcore/upload_file/{session.session_id}/{uuid.uuid4().hex}"
         token = xsrf_headers(server)  # as the page would send it
         settle(server)
+        Path(f"/proc/{server.proc.pid}/clear_refs").write_text("5")  # VmHWM from now on
         rss_before = server.status("VmRSS")
         peak_before = server.status("VmHWM")
         body, kind = _multipart(40 * MiB)  # the probe's 40 MB answers file
