@@ -99,9 +99,7 @@ def _pick() -> int | None:
         st.caption(ta("advisor.matches", n=len(frame), shown=MAX_OPTIONS))
         frame = frame.head(MAX_OPTIONS)
     labels = {
-        int(r.assessment_id): ta(
-            "advisor.option", name=layout.plain_name(r.name), code=r.credit_code, year=r.year
-        )
+        int(r.assessment_id): ta("advisor.option", name=r.name, code=r.credit_code, year=r.year)
         for r in frame.itertuples()
     }
     options = list(labels)
