@@ -9,7 +9,7 @@ from importlib import import_module
 from assessment.errors import AssessmentError
 
 # Each command module exposes register(subparsers); its handler returns an exit code.
-COMMANDS = ("validate", "score", "db", "users", "demo", "peers", "audit")
+COMMANDS = ("validate", "score", "db", "users", "demo", "peers", "audit", "enterprises")
 
 
 def build_parser() -> argparse.ArgumentParser:

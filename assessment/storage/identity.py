@@ -54,6 +54,16 @@ def check_identity_kept(
 class IdentityStore(AuditStore):
     """`correct_identity`: the staff-reviewed path for changing who an enterprise is."""
 
+    def enterprise_by_code(self, credit_code: str) -> int:
+        """The id of the enterprise registered with `credit_code` (S406 when none is)."""
+        code = credit_code.strip().upper()
+        with transaction(self.engine) as conn:
+            found = conn.execute(select(Enterprise.id).where(Enterprise.credit_code == code))
+            row = found.first()
+        if row is None:
+            raise fail("S406", what="Enterprise", value=code)
+        return row.id
+
     def correct_identity(
         self,
         enterprise_id: int,

@@ -103,6 +103,25 @@ def test_staff_correct_an_identity_for_every_year_audited(repo, qset):
     assert entry.detail["reason"] == "business licence checked"
 
 
+def test_the_correction_command(qset, tmp_path, monkeypatch, capsys):
+    from assessment import cli
+    from assessment.storage import Repository, make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    repo = Repository(engine, qset)
+    first, _ = submitted(repo, qset, 53)
+    monkeypatch.setenv("DATABASE_URL", url)
+    argv = ["enterprises", "correct", first.credit_code, "--name", "更名后有限公司"]
+    assert cli.main([*argv, "--reason", "licence seen", "--by", "staff1"]) == 0
+    assert "更名后有限公司" in capsys.readouterr().out
+    assert repo.get(first.id).name == "更名后有限公司"
+    assert repo.audit_log(action="correct_identity")[0].actor == "staff1"
+    assert cli.main(["enterprises", "correct", "X", "--reason", "r", "--by", "s"]) == 2  # S406
+    engine.dispose()
+
+
 def test_a_correction_cannot_take_another_enterprises_code(repo, qset):
     first, _ = submitted(repo, qset, 45)
     second, _ = submitted(repo, qset, 46)
