@@ -102,6 +102,8 @@ class IdentityStore(AuditStore):
                 if value not in valid:
                     raise fail("A203", value=value, valid=", ".join(valid), path=field)
                 changes[field] = value
+        if not changes:
+            return changes
         with transaction(self.engine, write=True) as conn:
             row = conn.execute(select(Enterprise).where(Enterprise.id == enterprise_id)).first()
             if row is None:
