@@ -6,11 +6,17 @@ decides which of them the session's role may open.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from assessment.errors import AssessmentError
 from assessment.roles import ENTERPRISE
-from ui import actions, auth, layout, navigation, peer_views
+from ui import actions, auth, hardening, layout, navigation, peer_views
 from ui.i18n import language_selector, t
+
+# The tab icon is served by this app: a Material icon would be fetched from a font host.
+ICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.png"
 
 WIDE_PAGES = frozenset(
     {
@@ -26,12 +32,18 @@ WIDE_PAGES = frozenset(
     }
 )
 
-st.set_page_config(page_title=t("ui.app.title"), page_icon=":material/factory:")
+hardening.refuse_cache_clearing()  # server.py does it at start; `streamlit run app.py` here
+st.set_page_config(page_title=t("ui.app.title"), page_icon=str(ICON))
 layout.style()
 language_selector()
 # The role comes from the signed-in session, re-validated against the database on every
-# run (cookie or session token); signed out means the enterprise role.
-role = auth.sync_role()
+# run (cookie or session token); signed out means the enterprise role. When the database
+# cannot say (S409, S417), the last validated role picks the menu and the page's own guard
+# shows the coded error.
+try:
+    role = auth.sync_role()
+except AssessmentError:
+    role = auth.last_role()
 if role == ENTERPRISE:
     layout.remember_resume_error(actions.restore_from_url())
 # The role's menu (ui/navigation.ROLE_PAGES); every staff and advisor page checks the role

@@ -53,6 +53,10 @@ YES_WORDS = frozenset({"true", "yes", "y", "1", "是", "有", "对"})
 NO_WORDS = frozenset({"false", "no", "n", "0", "否", "无", "没有", "不是"})
 DONT_KNOW_WORDS = frozenset({DONT_KNOW, "dont know", "don't know", "不清楚", "不知道"})
 LIST_SEPARATORS = re.compile(r"[,，;；、|]")
+# C0 and C1 control characters other than tab, line feed and carriage return (A212).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The longest text answer the app accepts (A213): the form fields hold 500 characters.
+TEXT_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,9 @@ def _value_problems(item: Item, value: Any) -> list[Problem]:
     # text
     if not isinstance(value, str):
         return bad("A204", value=value, expected=EXPECTED["text"])
+    control = CONTROL_CHARS.search(value)
+    if control is not None:  # NUL cannot be stored in PostgreSQL at all
+        return bad("A212", codepoint=f"{ord(control.group()):04X}")
     c = item.constraint
     if c is not None and c.pattern and not re.search(c.pattern, value):
         return bad("A207", value=value)
@@ -199,6 +206,19 @@ def validate_answers(
                 found.append(problem("A205", path=item.id))
             continue
         found.extend(_value_problems(item, value))
+    return found
+
+
+def long_texts(
+    answers: Mapping[str, Any], qset: QuestionnaireSet, limit: int = TEXT_LIMIT
+) -> list[Problem]:
+    """A213 for every text answer longer than `limit` characters (the app's form limit)."""
+    found = []
+    for key, value in answers.items():
+        item = qset.item(key)
+        is_text = item is not None and item.type == "text" and isinstance(value, str)
+        if is_text and len(value) > limit:
+            found.append(problem("A213", path=key, n=len(value), limit=limit))
     return found
 
 
@@ -310,6 +330,15 @@ def json_detail(err: json.JSONDecodeError) -> Bilingual:
     )
 
 
+# Bounds for uploaded answers files. A complete answers file of the shipped questionnaires
+# is about 20 KB with some 40 lists, nested 3 deep; what a draft can hold is 1 MB (S403).
+ANSWERS_FILE_LIMIT = 2 * 1024 * 1024
+ANSWERS_FILE_CONTAINERS = 10_000
+ANSWERS_FILE_DEPTH = 16
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
 def load_answers_file(
     path: str | PathLike[str], qset: QuestionnaireSet | None = None
 ) -> AnswersFile:
@@ -320,24 +349,71 @@ def load_answers_file(
     file = str(path)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise _shape_error(file, json_detail(err), err.lineno) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except (json.JSONDecodeError, OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise _read_error(file, err) from None
+    return _answers_document(data, qset, file)
+
+
+def read_answers_bytes(
+    data: bytes, qset: QuestionnaireSet | None = None, file: str = "answers.json"
+) -> AnswersFile:
+    """An uploaded answers file, parsed from memory within bounds (A211 over the size limit).
+
+    The size is checked before anything else, then the number of lists and objects and
+    their nesting (A208), so a hostile upload costs at most a bounded parse.
+    """
+    if len(data) > ANSWERS_FILE_LIMIT:
+        raise AssessmentError(problem("A211", file=file, size=len(data), limit=ANSWERS_FILE_LIMIT))
+    containers = data.count(b"{") + data.count(b"[")
+    if containers > ANSWERS_FILE_CONTAINERS:
+        raise _shape_error(
+            file,
+            Bilingual(
+                f"{containers} lists and objects; at most {ANSWERS_FILE_CONTAINERS} are read",
+                f"列表和对象共 {containers} 个，最多读取 {ANSWERS_FILE_CONTAINERS} 个",
+            ),
+        )
+    if _nesting(data) > ANSWERS_FILE_DEPTH:
+        raise _shape_error(file, Bilingual("the JSON is nested too deeply", "JSON 嵌套层数过多"))
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise _read_error(file, err) from None
+    return _answers_document(parsed, qset, file)
+
+
+def _nesting(data: bytes) -> int:
+    """The deepest nesting of lists and objects, brackets inside strings not counted."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub(b"", data)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _read_error(file: str, err: Exception) -> AssessmentError:
+    """A208 for a file that is not readable JSON, saying why in both languages."""
+    if isinstance(err, json.JSONDecodeError):
+        return _shape_error(file, json_detail(err), err.lineno)
+    if isinstance(err, OSError | UnicodeDecodeError):
         detail = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         zh = (
             "文件不是 UTF-8 编码"
             if isinstance(err, UnicodeDecodeError)
             else f"无法读取文件（{detail}）"
         )
-        raise _shape_error(file, Bilingual(detail, zh)) from None
-    except ValueError:  # an integer of more than 4,300 digits
-        raise _shape_error(
-            file, Bilingual("a number has too many digits", "某个数字位数过多")
-        ) from None
-    except RecursionError:
-        raise _shape_error(
-            file, Bilingual("the JSON is nested too deeply", "JSON 嵌套层数过多")
-        ) from None
+        return _shape_error(file, Bilingual(detail, zh))
+    if isinstance(err, RecursionError):
+        return _shape_error(file, Bilingual("the JSON is nested too deeply", "JSON 嵌套层数过多"))
+    # ValueError: an integer of more than 4,300 digits
+    return _shape_error(file, Bilingual("a number has too many digits", "某个数字位数过多"))
+
+
+def _answers_document(data: Any, qset: QuestionnaireSet | None, file: str) -> AnswersFile:
+    """The checked AnswersFile of a parsed answers document (A208 shape, A209 versions)."""
     if not isinstance(data, dict):
         raise _shape_error(
             file, Bilingual("the top level must be an object {...}", "顶层必须是对象 {...}")

@@ -6,7 +6,17 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from assessment.commands import db, demo, peers, score, settings, users, validate
+from assessment.commands import (
+    audit,
+    db,
+    demo,
+    enterprises,
+    peers,
+    score,
+    settings,
+    users,
+    validate,
+)
 from assessment.errors import AssessmentError
 
 # Each command module's register(subparsers) adds its parser; its handler returns an exit code.
@@ -18,6 +28,8 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     demo.register,
     peers.register,
     settings.register,
+    audit.register,
+    enterprises.register,
 )
 
 

@@ -83,6 +83,7 @@ NOUNS: Mapping[str, Bilingual] = {
     "section": Bilingual("Section", "章节"),
     "user": Bilingual("User", "用户"),
     "peer_model": Bilingual("Peer model", "同类对标模型"),
+    "enterprise": Bilingual("Enterprise", "企业"),
 }
 
 
@@ -205,6 +206,21 @@ CATALOGUE: dict[str, Template] = {
         "'Don't know' is not allowed for this question.",
         "本题不允许选择\u201c不清楚\u201d。",
     ),
+    "A211": Template(
+        "The answers file is {size} bytes; the limit is {limit} bytes. It was not read: "
+        "an answers file saved by this tool is far smaller, so check that it is the right file.",
+        "答案文件大小为 {size} 字节，超过上限 {limit} 字节，未读取。本工具保存的答案文件远小于此，"
+        "请确认文件是否正确。",
+    ),
+    "A212": Template(
+        "The text contains a control character (U+{codepoint}) that cannot be stored. "
+        "Remove it, for example by typing the text again.",
+        "文字中含有无法保存的控制字符（U+{codepoint}）。请删除该字符，例如重新输入这段文字。",
+    ),
+    "A213": Template(
+        "The text is {n} characters long; at most {limit} are allowed. Shorten it.",
+        "文字长度为 {n} 个字符，最多允许 {limit} 个。请缩短。",
+    ),
     # --- program definitions ---------------------------------------------------------
     "G301": Template(
         "The program definition is invalid: {detail}. Fix it in programs.yaml.",
@@ -273,6 +289,30 @@ CATALOGUE: dict[str, Template] = {
         "The peer model version {value} is already registered. Give the new model its own version.",
         "同类对标模型版本 {value} 已登记。请为新模型使用新的版本号。",
     ),
+    "S414": Template(
+        "The enterprise's name, credit code, city or industry cannot be changed here: its "
+        "earlier assessments were submitted under the registered ones ({field}). Ask the "
+        "assessment staff for a reviewed correction; they change it for every year at once.",
+        "此处不能修改企业名称、统一社会信用代码、所在城市或行业：该企业此前的评估已按登记信息"
+        "提交（{field}）。如需更正，请联系评估工作人员审核后统一更正各年度信息。",
+    ),
+    "S415": Template(
+        "This enterprise cannot be registered online. If it is already registered and has "
+        "taken part before, open its assessment with the resume code; otherwise ask the "
+        "assessment staff to register it (they will check the business licence).",
+        "该企业无法在线登记。如该企业已登记并参加过评估，请使用续填码打开原评估；否则请联系"
+        "评估工作人员登记（需核验营业执照）。",
+    ),
+    "S416": Template(
+        "Too many wrong resume codes from this address. Try again in {seconds} seconds.",
+        "来自该地址的错误续填码过多。请在 {seconds} 秒后重试。",
+    ),
+    "S417": Template(
+        "The database has no table {value}: its schema is missing or damaged. An "
+        "administrator must restore it (`python -m assessment db upgrade`, or a backup).",
+        "数据库中缺少表 {value}：数据库结构缺失或已损坏。请管理员恢复（运行 "
+        "`python -m assessment db upgrade` 或从备份恢复）。",
+    ),
     # --- users and sign-in ---------------------------------------------------------
     "U501": Template(
         "The user name or password is wrong.",
@@ -305,6 +345,15 @@ CATALOGUE: dict[str, Template] = {
     "U508": Template(
         "The two passwords differ. Type the same password twice.",
         "两次输入的密码不一致。请输入相同的密码。",
+    ),
+    "U509": Template(
+        "This password is on the list of common or leaked passwords. Choose another: a "
+        "few unrelated words are easy to remember and hard to guess.",
+        "该密码属于常见或已泄露的密码。请换一个：几个互不相关的词语既好记又难猜。",
+    ),
+    "U510": Template(
+        "The current password is wrong.",
+        "当前密码错误。",
     ),
     # --- peer models ---------------------------------------------------------------
     "M601": Template(
@@ -346,6 +395,12 @@ CATALOGUE: dict[str, Template] = {
     "I704": Template(
         "The required column '{value}' is missing.",
         "缺少必需的列 '{value}'。",
+    ),
+    "I705": Template(
+        "The cell in row {row}, column {value} holds {n} characters; an XLSX cell holds at "
+        "most {limit}. Nothing was exported: export as CSV, which has no such limit.",
+        "第 {row} 行 {value} 列的单元格有 {n} 个字符，XLSX 单元格最多 {limit} 个。未导出任何"
+        "内容：请改为导出 CSV（无此限制）。",
     ),
     # --- reports -------------------------------------------------------------------
     "R901": Template(

@@ -29,7 +29,7 @@ class Setting(Generic[T]):
     """One environment variable: how to read it, what it means, what holds when unset."""
 
     name: str
-    kind: Literal["URL", "folder", "file", "flag"]
+    kind: Literal["URL", "folder", "file", "flag", "text"]
     parse: Callable[[str], T]
     default: T  # the value when the variable is unset or blank
     shown_default: str  # the default as the README shows it (no build-machine paths)
@@ -93,6 +93,17 @@ CJK_FONT: Setting[Path | None] = Setting(
     "and WenQuanYi fonts",
     "PDF 报告使用的中文字体文件，优先于系统已安装的 Noto CJK 和文泉驿字体",
 )
+SECRET_KEY: Setting[str | None] = Setting(
+    "ASSESSMENT_SECRET_KEY",
+    "text",
+    str,
+    None,
+    "— (a random key per process)",
+    "the key of the keyed hash under which unknown sign-in names are throttled; set it so "
+    "that every app process counts them together (docs/deployment.md)",
+    "对未知登录名进行限流时所用带密钥哈希的密钥；设置后各应用进程共同计数（见 docs/deployment.md）",
+    secret=True,
+)
 TEST_DATABASE_URL: Setting[str] = Setting(
     "TEST_DATABASE_URL",
     "URL",
@@ -120,6 +131,7 @@ SETTINGS: tuple[Setting[Any], ...] = (
     QUESTIONNAIRES,
     MODELS_DIR,
     CJK_FONT,
+    SECRET_KEY,
     TEST_DATABASE_URL,
     NO_SKIP,
 )
@@ -130,8 +142,8 @@ HEADS = {
     "zh": ("变量", "类型", "作用", "默认值", "用于"),
 }
 # The words of the type and scope columns in Chinese (the English are the declared words).
-ZH_WORDS = {"URL": "地址", "folder": "文件夹", "file": "文件", "flag": "开关", "program": "程序",
-            "tests": "测试"}  # fmt: skip
+ZH_WORDS = {"URL": "地址", "folder": "文件夹", "file": "文件", "flag": "开关", "text": "文本",
+            "program": "程序", "tests": "测试"}  # fmt: skip
 
 
 def markdown_table(lang: str = "en") -> str:

@@ -148,12 +148,33 @@ def _rows_bytes(header_rows: list[list[Any]], rows: Iterable[list[Any]], kind: s
         sheet = book.create_sheet("assessments")
         for row in header_rows:
             sheet.append(row)
-        for row in rows:
+        ids = header_rows[-1] if header_rows else []
+        for n, row in enumerate(rows, start=len(header_rows) + 1):
+            _fits_xlsx(row, n, ids)
             sheet.append(row)
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
     raise ValueError(f"unknown kind {kind!r}; use one of {KINDS}")
+
+
+# What one XLSX cell holds (Excel's limit); longer text would be cut without a word.
+XLSX_CELL_LIMIT = 32_767
+
+
+def _fits_xlsx(row: Sequence[Any], n: int, ids: Sequence[Any]) -> None:
+    """I705 for the first text in `row` longer than an XLSX cell holds."""
+    for i, value in enumerate(row):
+        if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
+            column = ids[i] if i < len(ids) else i + 1
+            raise fail("I705", row=n, value=column, n=len(value), limit=XLSX_CELL_LIMIT)
+
+
+def check_xlsx_frame(frame: pd.DataFrame) -> None:
+    """I705 when a text in `frame` is longer than an XLSX cell holds (openpyxl would cut it)."""
+    ids = [str(c) for c in frame.columns]
+    for n, record in enumerate(frame.itertuples(index=False, name=None), start=2):
+        _fits_xlsx(record, n, ids)
 
 
 def _headers(columns: Sequence[str], qset: QuestionnaireSet, lang: str) -> list[list[Any]]:

@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from assessment import progress
-from assessment.errors import AssessmentError
+from assessment.answers import ANSWERS_FILE_LIMIT, long_texts, read_answers_bytes, validate_answers
+from assessment.errors import AssessmentError, problem
 from assessment.storage import AssessmentRecord, Draft
 from ui import session, wizard_state
+from ui.auth import client_source
 from ui.resources import questionnaires, repository
 
 
@@ -43,11 +46,18 @@ def _open(record: AssessmentRecord, resume_code: str) -> None:
 
 
 def resume(code: str) -> AssessmentRecord:
-    """Open the assessment with this resume code (S408 when unknown or expired)."""
+    """Open the assessment with this resume code (S408 unknown or expired, S416 throttled)."""
     code = code.strip()
-    record = repository().resume(code)
+    record = repository().resume_from(code, client_source())
     _open(record, code)
     return record
+
+
+def _short_texts(answers: Mapping[str, Any]) -> None:
+    # The form fields hold 500 characters; a client that sends more is refused here (A213).
+    problems = long_texts(answers, questionnaires())
+    if problems:
+        raise AssessmentError(problems)
 
 
 def record() -> AssessmentRecord | None:
@@ -59,8 +69,12 @@ def record() -> AssessmentRecord | None:
 
 
 def create(profile_answers: Mapping[str, Any]) -> Draft:
-    """Create the draft from the first profile page; returns the Draft with its code."""
-    draft = repository().create_draft(dict(profile_answers), this_year())
+    """Create the draft from the first profile page; returns the Draft with its code.
+
+    A credit code that is already registered gets S415, which does not say so.
+    """
+    _short_texts(profile_answers)
+    draft = repository().register(dict(profile_answers), this_year(), source=client_source())
     session.set_current(
         session.Current(
             assessment_id=draft.assessment_id,
@@ -78,6 +92,7 @@ def save_section(section_id: str, section_answers: Mapping[str, Any]) -> int:
     """Write one section's answers; raises S402 when another tab saved in between."""
     cur = session.current()
     assert cur is not None, "save_section needs an open assessment"
+    _short_texts(section_answers)
     version = repository().save_section(
         cur.assessment_id, section_id, dict(section_answers), cur.version
     )
@@ -149,46 +164,52 @@ def _replace(cur: session.Current, **changes: Any) -> session.Current:
     return replace(cur, **changes)
 
 
+def open_answers_upload(upload: Any) -> AssessmentRecord:
+    """Start a draft from an uploaded answers file (a Streamlit UploadedFile).
+
+    The size is checked before the file is read (A211): Streamlit has it in memory already,
+    but nothing copies or parses it.
+    """
+    size = getattr(upload, "size", None)
+    if isinstance(size, int) and size > ANSWERS_FILE_LIMIT:
+        raise AssessmentError(
+            problem("A211", file=upload.name, size=size, limit=ANSWERS_FILE_LIMIT)
+        )
+    return open_answers_file(upload.getvalue(), upload.name)
+
+
 def open_answers_file(data: bytes, name: str = "answers.json") -> AssessmentRecord:
     """Start a draft from an uploaded answers file (docs/answers-format.md); returns the record.
 
-    The file is checked whole before anything is written: its format and questionnaire
-    versions (A208/A209), then every answer (A2xx, partial: open questions are allowed).
-    The profile answers create the draft; each other section is saved like a wizard page.
+    The file is read from memory within bounds (A211 size, A208 nesting), checked whole —
+    format and questionnaire versions (A208/A209), every answer (A2xx, partial: open
+    questions are allowed) — and written in one transaction: a refusal leaves nothing.
     """
-    import tempfile
-    from pathlib import Path
-
-    from assessment.answers import load_answers_file, validate_answers
-
     qset = questionnaires()
-    # load_answers_file reads a path; the upload only exists in memory.
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (Path(name).name or "answers.json")
-        path.write_bytes(data)
-        loaded = load_answers_file(path, qset)
+    loaded = read_answers_bytes(data, qset, Path(name).name or "answers.json")
     answers = dict(loaded.answers)
-    problems = validate_answers(answers, qset, partial=True)
+    problems = validate_answers(answers, qset, partial=True) + long_texts(answers, qset)
     if problems:
         raise AssessmentError(problems)
-    all_steps = progress.steps(qset)
-    profile_ids = {item.id for step in progress.profile_steps(qset) for item in step.section.items}
-    create({k: v for k, v in answers.items() if k in profile_ids})
-    for step in all_steps:
-        if step.questionnaire.kind == "profile":
-            continue
-        own = {item.id: answers[item.id] for item in step.section.items if item.id in answers}
-        if own:
-            save_section_partial(step.id, own)
-    cur = session.current()
-    assert cur is not None, "create() opened the assessment"
-    return resume(cur.resume_code)
+    draft = repository().register_from_answers(answers, this_year(), source=client_source())
+    session.set_current(
+        session.Current(
+            assessment_id=draft.assessment_id,
+            enterprise_id=draft.enterprise_id,
+            resume_code=draft.resume_code,
+            version=draft.version,
+            year=this_year(),
+        )
+    )
+    st.session_state[wizard_state.LOADED_KEY] = draft.assessment_id
+    return resume(draft.resume_code)
 
 
 def save_section_partial(section_id: str, section_answers: Mapping[str, Any]) -> int:
     """Write one section's answers without requiring it complete (an imported file)."""
     cur = session.current()
     assert cur is not None, "save_section_partial needs an open assessment"
+    _short_texts(section_answers)
     version = repository().save_section(
         cur.assessment_id, section_id, dict(section_answers), cur.version, require_complete=False
     )

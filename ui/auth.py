@@ -15,7 +15,8 @@ from typing import cast
 import streamlit as st
 
 from assessment.auth import COOKIE_NAME, HANDOFFS, check_role
-from assessment.errors import AssessmentError
+from assessment.errors import AssessmentError, fail
+from assessment.roles import ENTERPRISE
 from assessment.storage import User
 from ui.i18n import error_text
 from ui.resources import repository
@@ -65,10 +66,16 @@ def sync_role() -> str:
     return role
 
 
+def last_role() -> str:
+    """The role this session had at its last successful check (enterprise if none)."""
+    role = st.session_state.get(ROLE_KEY, ENTERPRISE)
+    return role if isinstance(role, str) else ENTERPRISE
+
+
 def require_role(*roles: str) -> User:
     """The page guard: the signed-in user if their role is allowed; otherwise stop the page."""
-    user = current_user()
     try:
+        user = current_user()
         check_role(user, roles)
     except AssessmentError as err:
         st.error(error_text(err), icon="🔒")
@@ -76,13 +83,32 @@ def require_role(*roles: str) -> User:
     return cast(User, user)  # check_role refused a signed-out session (None)
 
 
+LOCAL_SOURCE = "local"
+
+
+def client_source() -> str:
+    """The browser's address as throttling counts it (docs/deployment.md, "Client addresses").
+
+    Behind a trusted proxy it is the client's (X-Forwarded-For); an IPv4 address seen on a
+    dual-stack socket (`::ffff:10.0.0.1`) is written as IPv4; the loopback, or no request at
+    all (tests), is "local".
+    """
+    # None on localhost and without a request; a stand-in object under AppTest (not a str).
+    address = st.context.ip_address
+    if not isinstance(address, str) or not address:
+        return LOCAL_SOURCE
+    address = address.strip().lower()
+    if address.startswith("::ffff:") and "." in address:
+        address = address[len("::ffff:") :]
+    if address in {"127.0.0.1", "::1"}:
+        return LOCAL_SOURCE
+    return address[:64]
+
+
 def sign_in(username: str, password: str) -> User:
     """Check the password (U501/U502 raised), keep the session here and queue the cookie."""
-    # None on localhost and without a request; a stand-in object under AppTest (not a str).
-    source = st.context.ip_address
-    # Throttling also counts failures per source address (storage, U502).
-    source = source[:64] if isinstance(source, str) and source else None
-    session = repository().authenticate(username, password, source=source)
+    # Throttling also counts failures per source address (storage/throttle.py, U502).
+    session = repository().authenticate(username, password, source=client_source())
     st.session_state[TOKEN_KEY] = session.token
     st.session_state[ROLE_KEY] = session.user.role
     st.session_state.pop(IGNORE_COOKIE_KEY, None)
@@ -118,3 +144,13 @@ def cookie_bridge() -> None:
             "credentials: 'same-origin'});</script>",
             unsafe_allow_javascript=True,
         )
+
+
+def change_password(current: str, new: str) -> None:
+    """The signed-in user's new password (U510, U502, U507, U509); this tab stays signed in."""
+    user = current_user()
+    if user is None:
+        raise fail("U503")
+    repository().change_password(
+        user.username, current, new, keep_token=token(), source=client_source()
+    )

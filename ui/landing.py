@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.answers import ANSWERS_FILE_LIMIT
 from assessment.errors import AssessmentError
 from ui import actions, layout, session, wizard_state
 from ui.goto import go
@@ -95,13 +96,19 @@ def _upload() -> None:
             _uploaded(cur)
             return
         st.markdown(t("ui.landing.upload.body"))
-        upload = st.file_uploader(t("ui.landing.upload.label"), type=["json"], key="answers_upload")
+        upload = st.file_uploader(
+            t("ui.landing.upload.label"),
+            type=["json"],
+            key="answers_upload",
+            # The browser refuses bigger files; the server checks again (A211, server.py).
+            max_upload_size=ANSWERS_FILE_LIMIT // (1024 * 1024),
+        )
         pressed = st.button(
             t("ui.landing.upload.button"), key="upload_answers", disabled=upload is None
         )
         if pressed and upload is not None:
             try:
-                record = actions.open_answers_file(upload.getvalue(), upload.name)
+                record = actions.open_answers_upload(upload)
             except AssessmentError as err:
                 st.error(error_text(err), icon=":material/warning:")
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import streamlit as st
 
@@ -48,6 +49,25 @@ def banner(title: str, subtitle: str = "") -> None:
 def plain(text: str) -> str:
     """User-entered text made safe to embed in markdown (shows literally)."""
     return md_escape(text)
+
+
+# Control characters and Unicode direction overrides/isolates: in a name they only serve
+# to break lines or to make the text around them read backwards.
+_NOT_IN_A_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+
+
+def plain_name(name: object) -> str:
+    """A user-entered name for display anywhere (tables, labels, text): one line, no
+    controls, and isolated (U+2068 … U+2069) so it cannot turn the text around it."""
+    text = " ".join(_NOT_IN_A_NAME.sub(" ", str(name)).split())
+    return f"\u2068{text}\u2069"
+
+
+def name_line(name: object, *facts: object) -> None:
+    """The name in bold and facts after it, as plain text: never read as Markdown, so a
+    name's `# heading`, bare URL or `:icon:` shows as typed."""
+    rest = "".join(f" · {html.escape(str(fact))}" for fact in facts)
+    st.html(f'<p class="sx-name"><b>{html.escape(plain_name(name))}</b>{rest}</p>')
 
 
 def remember_resume_error(err: AssessmentError | None) -> None:

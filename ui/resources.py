@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from assessment import settings
@@ -35,3 +37,21 @@ def repository() -> Repository:
     """The storage repository for $DATABASE_URL (one engine per URL per process)."""
     result: Repository = _repository(database_url())
     return result
+
+
+_CHECKERS: dict[str, Repository] = {}
+_CHECKERS_LOCK = threading.Lock()
+
+
+def staff_check_repository() -> Repository:
+    """A repository for checks made outside any page run (server.py's upload limit).
+
+    Held in this module, not in Streamlit's cache: no browser can clear it, and it needs no
+    script context.
+    """
+    url = database_url()
+    with _CHECKERS_LOCK:
+        repo = _CHECKERS.get(url)
+        if repo is None:
+            repo = _CHECKERS[url] = Repository(open_database(url))
+    return repo

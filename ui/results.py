@@ -27,6 +27,7 @@ from assessment.scored import ScoredAssessment
 from assessment.storage import AssessmentRecord
 from assessment.storage.db import database_url
 from ui import actions, layout
+from ui.downloads import audited_download
 from ui.goto import go
 from ui.i18n import error_text, lang, t, tx
 from ui.peer_views import benchmark_or_none, render_enterprise_benchmark
@@ -54,9 +55,8 @@ def render() -> None:
     result = repository().scored(record)  # the scores stored at submission, not scored again
     summary = summarise(result, qset)
     history = actions.history()  # read once per run: three parts of the page use it
-    layout.banner(
-        t("ui.results.title"), t("ui.results.subtitle", name=record.name, year=record.year)
-    )
+    subtitle = t("ui.results.subtitle", name=layout.plain_name(record.name), year=record.year)
+    layout.banner(t("ui.results.title"), subtitle)
     _headline(summary)
     _charts(summary, record, _previous(record, history))
     _strengths(summary)
@@ -352,14 +352,17 @@ def _downloads(
                 matches=matches,
                 font=font,
             )
-            st.download_button(
+            audited_download(
+                st,
                 t("ui.results.download_pdf"),
-                data=build,
+                build,
                 file_name=f"assessment-{record.year}-{record.credit_code}-{lang()}.pdf",
                 mime="application/pdf",
-                type="primary",
                 key="download_pdf",
-                on_click="ignore",
+                actor="enterprise",
+                what="report",
+                detail={"assessment": record.id},
+                type="primary",
             )
     with right:
         doc = answers_document(
@@ -367,13 +370,17 @@ def _downloads(
             qset,
             meta={"name": record.name, "credit_code": record.credit_code, "year": record.year},
         )
-        st.download_button(
+        # Built on click and audited (ui/downloads.py): no copy waits on /media.
+        audited_download(
+            st,
             t("ui.results.download_json"),
-            data=json.dumps(doc, ensure_ascii=False, indent=2),
+            partial(json.dumps, doc, ensure_ascii=False, indent=2),
             file_name=f"answers-{record.year}-{record.credit_code}.json",
             mime="application/json",
             key="download_json",
-            on_click="ignore",
+            actor="enterprise",
+            what="answers",
+            detail={"assessment": record.id},
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +13,7 @@ from assessment.errors import AssessmentError
 from assessment.roles import STAFF_ROLES
 from assessment.storage.queries.dashboard import assessments_table
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import error_text, lang, t
 from ui.resources import repository
 from ui.staff_common import csv_bytes, xlsx_bytes
@@ -51,7 +54,9 @@ def render() -> None:
         st.info(t("staff.dash.empty"))
     else:
         labels = {
-            int(row["assessment_id"]): f"#{row['assessment_id']} {row['name']} ({row['year']})"
+            int(row["assessment_id"]): (
+                f"#{row['assessment_id']} {layout.plain_name(row['name'])} ({row['year']})"
+            )
             for row in found.to_dict("records")
         }
         chosen = st.selectbox(
@@ -80,17 +85,23 @@ def render() -> None:
         return
     st.dataframe(frame, hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.download_button(
+    audited_download(
+        left,
         t("staff.cities.download_csv"),
-        csv_bytes(frame),
+        partial(csv_bytes, frame),
         file_name="typical-cases.csv",
         mime="text/csv",
         key="cases:csv",
+        actor=user.username,
+        what="typical_cases",
     )
-    right.download_button(
+    audited_download(
+        right,
         t("staff.cities.download_xlsx"),
-        xlsx_bytes(frame, "cases"),
+        partial(xlsx_bytes, frame, "cases"),
         file_name="typical-cases.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="cases:xlsx",
+        actor=user.username,
+        what="typical_cases",
     )

@@ -3,6 +3,8 @@ charts, and the table as CSV or XLSX."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -10,6 +12,7 @@ import streamlit as st
 from assessment import city_ranking, formatting
 from assessment.roles import STAFF_ROLES
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import lang, t
 from ui.staff_common import city_label, city_table, csv_bytes, version, xlsx_bytes, years
 
@@ -41,7 +44,7 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def render() -> None:
     """Draw the city assessment (staff and admin only)."""
-    auth.require_role(*STAFF_ROLES)
+    user = auth.require_role(*STAFF_ROLES)
     layout.banner(t("staff.cities.title"), t("staff.cities.subtitle"))
     available = years()
     if not available:
@@ -53,19 +56,27 @@ def render() -> None:
     shown = shown_table(table)
     st.dataframe(shown, hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.download_button(
+    audited_download(
+        left,
         t("staff.cities.download_csv"),
-        csv_bytes(shown),
+        partial(csv_bytes, shown),
         file_name=f"city-assessment-{year}.csv",
         mime="text/csv",
         key="cities:csv",
+        actor=user.username,
+        what="city_ranking",
+        detail={"year": int(year)},
     )
-    right.download_button(
+    audited_download(
+        right,
         t("staff.cities.download_xlsx"),
-        xlsx_bytes(shown, "cities"),
+        partial(xlsx_bytes, shown, "cities"),
         file_name=f"city-assessment-{year}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="cities:xlsx",
+        actor=user.username,
+        what="city_ranking",
+        detail={"year": int(year)},
     )
     data = table.assign(label=table["city"].map(city_label))
     st.altair_chart(

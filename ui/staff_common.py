@@ -14,7 +14,7 @@ from assessment import formatting
 from assessment.dashboard import Filters
 from assessment.programs import ProgramSet, load_programs
 from assessment.reference import CITIES, INDUSTRIES, SIZES
-from assessment.spreadsheets import neutralise
+from assessment.spreadsheets import check_xlsx_frame, neutralise
 from assessment.storage.db import display_url
 from assessment.storage.queries import city_ranking, dashboard
 from ui.i18n import lang, t
@@ -166,7 +166,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
-    """One-sheet XLSX, cells neutralised."""
+    """One-sheet XLSX, cells neutralised; I705 rather than a cell cut at 32,767 characters."""
+    check_xlsx_frame(frame)
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         safe(frame).to_excel(writer, index=False, sheet_name=sheet)

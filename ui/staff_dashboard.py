@@ -221,7 +221,9 @@ def _table(filters: Filters, ver: DataVersion) -> None:
         t("staff.dash.drill"),
         [None, *options],
         format_func=lambda v: (
-            t("staff.dash.drill_none") if v is None else f"#{v} {names[v]} ({years[v]})"
+            t("staff.dash.drill_none")
+            if v is None
+            else f"#{v} {layout.plain_name(names[v])} ({years[v]})"
         ),
         key="dash:drill",
     )
@@ -235,7 +237,7 @@ def detail(assessment_id: int) -> None:
     record = repository().get(assessment_id)
     result = repository().scored(record)
     with st.container(border=True):
-        st.markdown(f"**{layout.plain(record.name)}** · {record.credit_code} · {record.year}")
+        layout.name_line(record.name, record.credit_code, record.year)
         st.caption(f"{city_label(record.city)} · {industry_label(record.industry)}")
         cmmm, green, integration = result.cmmm, result.green, result.integration
         cols = st.columns(5)

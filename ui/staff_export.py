@@ -3,22 +3,26 @@ Chinese, English or bilingual headers; the files re-import without loss."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from assessment import spreadsheets
 from assessment.dashboard import Filters
+from assessment.questionnaire import QuestionnaireSet
 from assessment.roles import STAFF_ROLES
+from assessment.storage.db import Engine
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import t
 from ui.resources import questionnaires, repository
-from ui.staff_common import DataVersion, cached, filter_bar, version
+from ui.staff_common import cached, filter_bar, version
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _export(filters: Filters, data_version: DataVersion, kind: str, header: str) -> bytes:
-    del data_version  # only part of the cache key
-    qset = questionnaires()
-    frame = spreadsheets.export_frame(repository().engine, qset, filters)
+def _export(
+    engine: Engine, qset: QuestionnaireSet, filters: Filters, kind: str, header: str
+) -> bytes:
+    frame = spreadsheets.export_frame(engine, qset, filters)
     return spreadsheets.export_bytes(frame, qset, kind, header)
 
 
@@ -45,11 +49,15 @@ def render() -> None:
         (left, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (right, "csv", "text/csv"),
     ):
-        if col.download_button(
+        # Built when clicked and audited then (ui/downloads.py): nothing waits on /media.
+        audited_download(
+            col,
             t(f"staff.export.download_{kind}"),
-            _export(filters, ver, kind, header),
+            partial(_export, repository().engine, questionnaires(), filters, kind, header),
             file_name=f"assessments-export.{kind}",
             mime=mime,
             key=f"export:{kind}",
-        ):
-            repository().audit(user.username, "export_assessments", "export", kind, {"n": n})
+            actor=user.username,
+            what="export",
+            detail={"kind": kind, "n": n, "headers": header},
+        )

@@ -3,6 +3,8 @@ preview, download of rejected rows with reasons, and an all-or-nothing commit.""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,7 @@ from assessment import spreadsheets
 from assessment.errors import AssessmentError, fail
 from assessment.roles import STAFF_ROLES
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import error_text, lang, t
 from ui.resources import questionnaires, repository
 from ui.staff_common import level_label
@@ -107,12 +110,15 @@ def _preview(preview: spreadsheets.ImportPreview, username: str) -> None:
             hide_index=True,
             width="stretch",
         )
-        st.download_button(
+        audited_download(
+            st,
             t("staff.import.download_rejected"),
-            spreadsheets.rejected_bytes(preview, lang()),
+            partial(spreadsheets.rejected_bytes, preview, lang()),
             file_name=f"rejected-{preview.filename.rsplit('.', 1)[0]}.csv",
             mime="text/csv",
             key="import:rejected",
+            actor=username,
+            what="rejected_rows",
         )
     if not preview.valid:
         st.warning(t("staff.import.nothing"))

@@ -1,4 +1,5 @@
-"""Peer-group models for staff: the active model, earlier versions, refit and activate.
+"""Peer-group models: staff see the active model and earlier versions; admins refit and
+activate (SECURITY.md), checked on the server before either is done.
 
 Refitting clusters every enterprise's latest submitted assessment (assessment.peers);
 each fit is a new version, the old ones are kept, exactly one is active.
@@ -13,7 +14,7 @@ import streamlit as st
 
 from assessment.errors import AssessmentError
 from assessment.peers import fit_and_register
-from assessment.roles import STAFF_ROLES
+from assessment.roles import ADMIN_ROLES, STAFF_ROLES
 from assessment.storage import PeerModelRecord
 from ui import auth, layout
 from ui.i18n import error_text, t
@@ -54,7 +55,11 @@ def render() -> None:
         cols[2].metric(t("staff.peers_admin.col.silhouette"), meta.get("silhouette"))
         cols[3].metric(t("staff.peers_admin.col.created"), str(meta.get("created", ""))[:10])
     st.markdown(t("staff.peers_admin.method"))
-    if st.button(t("staff.peers_admin.refit"), type="primary", key="peers_admin:refit"):
+    admin = getattr(user, "role", None) in ADMIN_ROLES
+    if not admin:
+        st.info(t("ui.security.peers_admin_only"), icon=":material/lock:")
+    if admin and st.button(t("staff.peers_admin.refit"), type="primary", key="peers_admin:refit"):
+        user = auth.require_role(*ADMIN_ROLES)  # again, on the server, before acting
         bar = st.progress(0.0, text=t("staff.peers_admin.fitting"))
 
         def progress(done: int, total: int) -> None:
@@ -73,9 +78,10 @@ def render() -> None:
         st.subheader(t("staff.peers_admin.versions"), anchor=False)
         st.dataframe(_models_frame(records), hide_index=True, width="stretch")
         earlier = [r.version for r in records if not r.active]
-        if earlier:
+        if earlier and admin:
             choice = st.selectbox(t("staff.peers_admin.choose"), earlier, key="peers_admin:choice")
             if st.button(t("staff.peers_admin.activate"), key="peers_admin:activate"):
-                repo.activate_peer_model(choice, actor=getattr(user, "username", "staff"))
+                user = auth.require_role(*ADMIN_ROLES)
+                repo.activate_peer_model(choice, actor=user.username)
                 st.success(t("staff.peers_admin.activated", version=choice))
                 st.rerun()

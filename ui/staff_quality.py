@@ -3,12 +3,15 @@ abandoned drafts, with counts by kind and a download."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from assessment import quality
 from assessment.roles import STAFF_ROLES
 from assessment.storage.queries.quality import quality_flags
 from ui import auth, layout
+from ui.downloads import audited_download
 from ui.i18n import lang, t
 from ui.resources import questionnaires, repository
 from ui.staff_common import DataVersion, csv_bytes, version
@@ -22,7 +25,7 @@ def _flags(data_version: DataVersion) -> list[quality.Flag]:
 
 def render() -> None:
     """Draw the data-quality page (staff and admin only)."""
-    auth.require_role(*STAFF_ROLES)
+    user = auth.require_role(*STAFF_ROLES)
     layout.banner(t("staff.quality.title"), t("staff.quality.subtitle"))
     flags = _flags(version())
     counts = {kind: sum(1 for f in flags if f.kind == kind) for kind in quality.KINDS}
@@ -42,12 +45,15 @@ def render() -> None:
     frame = quality.flags_frame([f for f in flags if f.kind in kinds], lang())
     shown = frame.drop(columns=["kind"]).rename(columns=lambda c: t(f"staff.quality.col.{c}"))
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(
+    audited_download(
+        st,
         t("staff.cities.download_csv"),
-        csv_bytes(shown),
+        partial(csv_bytes, shown),
         file_name="data-quality-flags.csv",
         mime="text/csv",
         key="quality:csv",
+        actor=user.username,
+        what="quality_flags",
     )
     with st.expander(t("staff.quality.rules")):
         st.markdown(t("staff.quality.rules_body"))

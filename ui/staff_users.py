@@ -8,6 +8,7 @@ import streamlit as st
 from assessment import formatting
 from assessment.errors import AssessmentError
 from assessment.roles import ADMIN_ROLES, ROLE_LABELS, ROLES
+from assessment.storage import Repository, User
 from ui import auth, layout
 from ui.i18n import error_text, lang, t
 from ui.resources import repository
@@ -56,6 +57,7 @@ def render() -> None:
         else:
             st.session_state["users:flash"] = t("staff.users.added", user=username.strip())
             st.rerun()
+    _reset(repo, admin, [u.username for u in users if u.username != admin.username])
     others = [u.username for u in users if not u.disabled and u.username != admin.username]
     if others:
         st.subheader(t("staff.users.disable"), anchor=False)
@@ -64,3 +66,29 @@ def render() -> None:
             repo.disable_user(target, actor=admin.username)
             st.session_state["users:flash"] = t("staff.users.disabled", user=target)
             st.rerun()
+
+
+def _reset(repo: Repository, admin: User, names: list[str]) -> None:
+    """An admin sets a user's new password (audited; the user's sessions end)."""
+    if not names:
+        return
+    st.subheader(t("ui.security.reset.title"), anchor=False)
+    with st.form("users:reset", clear_on_submit=True):
+        target = st.selectbox(t("ui.security.reset.user"), names, key="users:reset_pick")
+        password = st.text_input(
+            t("ui.security.password.new"),
+            type="password",
+            key="users:reset_password",
+            help=t("ui.security.password.help"),
+        )
+        done = st.form_submit_button(t("ui.security.reset.submit"))
+    if not done:
+        return
+    try:
+        auth.require_role(*ADMIN_ROLES)  # again, on the server, before acting
+        repo.reset_password(target, password, actor=admin.username)
+    except AssessmentError as err:
+        st.error(error_text(err), icon="⚠️")
+    else:
+        st.session_state["users:flash"] = t("ui.security.reset.done", user=target)
+        st.rerun()

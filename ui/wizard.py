@@ -248,8 +248,9 @@ def _save(
         else:
             actions.save_section(step.id, section_values)
     except AssessmentError as err:
-        if err.code == "S401":
-            wizard_state.set_problems({"profile.credit_code": list(err.problems)})
+        if err.code in ("S401", "S414", "S415"):
+            # Beside the field concerned: the credit code unless the problem names another.
+            wizard_state.set_problems({p.path or "profile.credit_code": [p] for p in err.problems})
             wizard_state.bump()
             return
         if err.code == "S402":

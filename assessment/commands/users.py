@@ -1,4 +1,4 @@
-"""`python -m assessment users …`: add, list and disable staff accounts."""
+"""`python -m assessment users …`: add, list, disable staff accounts and reset a password."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `users` command group."""
     p = sub.add_parser(
         "users",
-        help="staff accounts: add, list, disable",
+        help="staff accounts: add, list, disable, reset a password",
         description="Manage the staff accounts in the database named by $DATABASE_URL.",
     )
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="message language")
@@ -38,6 +38,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dis = actions.add_parser("disable", help="disable an account and end its sessions")
     dis.add_argument("name")
     dis.set_defaults(handler=disable_user)
+
+    pw = actions.add_parser(
+        "passwd", help="set a new password for an account (asks for it); its sessions end"
+    )
+    pw.add_argument("name")
+    pw.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (for scripts)",
+    )
+    pw.set_defaults(handler=reset_password)
 
 
 def _repo() -> Repository:
@@ -86,4 +97,13 @@ def list_users(args: argparse.Namespace) -> int:
 def disable_user(args: argparse.Namespace) -> int:
     user = _repo().disable_user(args.name, actor="cli")
     print(f"Disabled {user.username}; their sessions have ended.")
+    return 0
+
+
+def reset_password(args: argparse.Namespace) -> int:
+    password = _password(args)
+    if password is None:
+        return 2
+    user = _repo().reset_password(args.name, password, actor="cli")
+    print(f"New password set for {user.username}; their sessions have ended.")
     return 0

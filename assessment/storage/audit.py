@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -110,6 +110,20 @@ class AuditStore:
             )
             for r in rows
         ]
+
+    def purge_audit(self, older_than: timedelta, *, actor: str = "system") -> int:
+        """Delete audit entries older than `older_than` (the retention, SECURITY.md); count.
+
+        The purge itself is recorded, so the log shows when and how far it was cut.
+        """
+        if older_than <= timedelta(0):
+            raise ValueError("the retention must be positive")
+        cutoff = self.now() - older_than
+        with transaction(self.engine, write=True) as conn:
+            removed = conn.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
+            detail = {"before": cutoff.isoformat(), "removed": removed}
+            self._audit(conn, actor, "purge_audit", "audit_log", None, detail)
+        return removed
 
     # --- advisor notes -------------------------------------------------------------
     def _require_assessment(self, conn: Connection, assessment_id: int) -> None:

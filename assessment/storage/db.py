@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
 
 from assessment import settings
-from assessment.errors import Bilingual, fail, foreign
+from assessment.errors import Bilingual, fail
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # A SELECT of any columns (SQLAlchemy's Select is generic in the types of its row).
@@ -81,17 +85,40 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# What a user is told about an unreachable database: the driver's own text names the host,
+# port and database (logged for the operators instead).
+UNREACHABLE = Bilingual("the server does not answer", "数据库服务器没有响应")
+# SQLite: "no such table: x" / "no such column: x"; PostgreSQL: 'relation "x" does not
+# exist' / 'column "x" does not exist'.
+_MISSING_TABLE = re.compile(
+    r'no such (?:table|column): ([\w.]+)|(?:relation|column) "?([\w.]+)"? does not exist'
+)
+
+
 @contextmanager
 def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
-    """One transaction; connection failures become S409."""
+    """One transaction; connection failures become S409, a missing table or column S417."""
     try:
         with engine.connect() as conn:
             if write:
                 conn = conn.execution_options(write=True)
             with conn.begin():
                 yield conn
-    except (exc.OperationalError, exc.InterfaceError) as err:
-        raise fail("S409", detail=foreign(_short(err), "数据库驱动报错")) from err
+    except (exc.OperationalError, exc.InterfaceError, exc.ProgrammingError) as err:
+        missing = _missing_table(err)
+        if missing is not None:
+            log.error("database schema damaged: %s", _short(err))
+            raise fail("S417", value=missing) from err
+        if isinstance(err, exc.ProgrammingError):
+            raise
+        log.warning("database unreachable: %s", _short(err))
+        raise fail("S409", detail=UNREACHABLE) from err
+
+
+def _missing_table(err: Exception) -> str | None:
+    """The table or column a schema error names, else None."""
+    found = _MISSING_TABLE.search(str(getattr(err, "orig", None) or err))
+    return (found.group(1) or found.group(2)) if found else None
 
 
 def json_text(conn: Connection, text: str) -> ColumnElement[Any]:

@@ -19,6 +19,7 @@ from assessment.questionnaire import QuestionnaireSet, Section
 from assessment.storage import rollup, submissions
 from assessment.storage.audit import AuditStore
 from assessment.storage.db import json_text, transaction
+from assessment.storage.identity import check_identity_kept
 from assessment.storage.models import Assessment, AssessmentScore, Enterprise
 from assessment.storage.records import AssessmentRecord, Draft
 
@@ -119,7 +120,7 @@ def _not_an_object(answers: object) -> Bilingual:
     return Bilingual(f"an object is expected, not {kind}", f"应为对象，而不是 {kind}")
 
 
-def _check_size(text: str) -> None:
+def check_size(text: str) -> None:
     size = len(text.encode("utf-8"))
     if size > ANSWERS_LIMIT:
         raise fail("S403", size=size, limit=ANSWERS_LIMIT)
@@ -290,7 +291,7 @@ class DraftStore(AuditStore):
         if missing:
             raise AssessmentError([problem("A205", path=key) for key in missing])
         code = str(answers[f"{pid}.credit_code"]).strip().upper()
-        _check_size(text)
+        check_size(text)
         with transaction(self.engine, write=True) as conn:
             exists = conn.execute(
                 select(Enterprise.id).where(Enterprise.credit_code == code)
@@ -344,7 +345,7 @@ class DraftStore(AuditStore):
             merged.update(given)
             text = encode_answers(merged)
             self._validate(merged, partial=True, section=section_id if require_complete else None)
-            _check_size(text)
+            check_size(text)
             # The version guard makes this compare-and-set even without the row lock that
             # SQLite's BEGIN IMMEDIATE gives: of two writers that read the same version,
             # exactly one UPDATE matches (PostgreSQL re-checks the WHERE after waiting).
@@ -364,6 +365,8 @@ class DraftStore(AuditStore):
             if done != 1:
                 raise self._lost_race(conn, assessment_id, expected_version)
             if section_id.startswith(f"{self._profile_id()}."):
+                # Submitted years keep the identity they were submitted under (S414).
+                check_identity_kept(conn, row.enterprise_id, merged, self._profile_id())
                 # A new city or industry moves earlier submissions to other dashboard cells.
                 with rollup.tracking(conn, [row.enterprise_id]):
                     self._sync_enterprise(conn, row.enterprise_id, merged)

@@ -204,8 +204,33 @@ class SignInFailure(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(Text)
+    # The account's name, a keyed hash of an unknown name, or NULL for a name that cannot
+    # be an account (migration 0004): what was typed is never stored as such.
+    username: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignInSource(Base):
+    """An address an account has signed in from (migration 0004; storage/throttle.py)."""
+
+    __tablename__ = "sign_in_sources"
+    __table_args__ = (UniqueConstraint("user_id", "source", name="uq_sign_in_sources_user_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(Text)
+    last_ok_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ResumeFailure(Base):
+    """A wrong resume code from a source address (migration 0004)."""
+
+    __tablename__ = "resume_failures"
+    __table_args__ = (Index("ix_resume_failures_source_at", "source", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

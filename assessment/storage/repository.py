@@ -11,11 +11,14 @@ from sqlalchemy import Engine
 from assessment.questionnaire import QuestionnaireSet
 from assessment.storage.audit import AuditStore
 from assessment.storage.drafts import DraftStore
+from assessment.storage.guards import VisitorStore
+from assessment.storage.identity import IdentityStore
 from assessment.storage.users import UserStore
 
 
-class Repository(DraftStore, UserStore, AuditStore):
-    """Assessments, users, sessions, notes, typical cases, audit log and peer-model registry.
+class Repository(VisitorStore, IdentityStore, DraftStore, UserStore, AuditStore):
+    """Assessments, users, sessions, notes, typical cases, audit log and peer-model registry;
+    the anonymous entry points (guards.py) and identity corrections (identity.py).
 
     `qset` (assessment.load_questionnaires()) is needed for drafts and submission only;
     `clock` and `hasher` exist so tests can move time and choose argon2 costs.

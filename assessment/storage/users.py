@@ -1,32 +1,36 @@
-"""Staff accounts: argon2 passwords, hashed session tokens, sign-in throttling."""
+"""Staff accounts: argon2 passwords, hashed session tokens, sign-in throttling (throttle.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, SQLColumnExpression, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assessment.errors import NOUNS, fail
+from assessment.errors import NOUNS, AssessmentError, fail
+from assessment.passwords import MAX_PASSWORD, MIN_PASSWORD, check_password
+from assessment.storage import throttle
 from assessment.storage.audit import AuditStore
 from assessment.storage.db import transaction
-from assessment.storage.models import ROLES, LoginSession, SignInFailure
+from assessment.storage.models import ROLES, LoginSession
 from assessment.storage.models import User as UserRow
 from assessment.storage.records import SessionToken, User
 
-MIN_PASSWORD = 10
-# Up to 64 visible characters, no spaces: it is typed at sign-in and shown in the audit log.
-USERNAME = re.compile(r"[^\s]{1,64}")
+__all__ = ["MIN_PASSWORD", "USERNAME", "UserStore", "token_hash"]
+
+# Up to 64 letters (any script), digits and . _ @ + -: it is typed at sign-in and shown in
+# the audit log. Checked before anything is stored, at sign-in too (docs/staff.md).
+USERNAME = re.compile(r"[\w.@+-]{1,64}")
 SESSION_LIFETIME = timedelta(hours=12)
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_FAILURES = 5
+# Kept for callers of the old names: the per-source rule (storage/throttle.py).
+THROTTLE_WINDOW = throttle.SOURCE_WINDOW
+THROTTLE_FAILURES = throttle.SOURCE_FAILURES
 # Writing last_seen on every page view would make each read a write; once a minute is enough.
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 
@@ -54,7 +58,7 @@ class UserStore(AuditStore):
         return cached
 
     def add_user(self, username: str, role: str, password: str, *, actor: str = "system") -> User:
-        """Create an account (U505 taken, U506 unknown role, U507 short password)."""
+        """Create an account (U505 taken, U506 unknown role, U507 short, U509 common password)."""
         username = username.strip()
         if role not in ROLES:
             raise fail("U506", value=role, valid=", ".join(ROLES))
@@ -63,7 +67,8 @@ class UserStore(AuditStore):
         if not username:
             raise fail("A205", path="username")
         if not USERNAME.fullmatch(username):
-            raise fail("A207", value=username, path="username")
+            raise fail("A207", value=username[:64], path="username")
+        check_password(password, username)
         password_hash = self.hasher.hash(password)
         with transaction(self.engine, write=True) as conn:
             if self._user_row(conn, username) is not None:
@@ -111,44 +116,46 @@ class UserStore(AuditStore):
     def _user_row(self, conn: Connection, username: str) -> Any:  # Row of `users` or None
         return conn.execute(select(UserRow).where(UserRow.username == username)).first()
 
-    def _throttle(
-        self, conn: Connection, column: SQLColumnExpression[str | None], value: str, now: datetime
-    ) -> None:
-        recent = (
-            conn.execute(
-                select(SignInFailure.at)
-                .where(column == value, SignInFailure.at > now - THROTTLE_WINDOW)
-                .order_by(SignInFailure.at.desc())
-                .limit(THROTTLE_FAILURES)
+    def _check_password(self, username: str, password: str, source: str | None) -> Any:
+        """The account row if the password is right; U502 when throttled, U501 otherwise.
+
+        The throttle check and the record of the attempt are one locked step
+        (storage/throttle.py), so parallel guesses are counted before any is verified.
+        """
+        name = username.strip()
+        # A name that cannot be an account, or a password no one could have set through
+        # this code, is refused without hashing; only the source address is counted.
+        possible = bool(USERNAME.fullmatch(name)) and len(password) <= MAX_PASSWORD
+        now = self.now()
+        with transaction(self.engine, write=True) as conn:
+            throttle.lock(conn)
+            row = self._user_row(conn, name) if possible else None
+            if row is not None:
+                key: str | None = name
+            else:
+                key = throttle.name_key(name) if possible else None
+            attempt = throttle.reserve(
+                conn, key, source, now, user_id=None if row is None else row.id
             )
-            .scalars()
-            .all()
-        )
-        if len(recent) >= THROTTLE_FAILURES:
-            # Free again once the oldest of the last five failures leaves the window.
-            wait = recent[-1] + THROTTLE_WINDOW - now
-            raise fail("U502", seconds=max(1, math.ceil(wait.total_seconds())))
+        ok = False
+        if possible:
+            try:
+                target = row.password_hash if row is not None else self._dummy_hash()
+                ok = self.hasher.verify(target, password) and row is not None and not row.disabled
+            except (VerificationError, InvalidHashError):
+                ok = False
+        if not ok:
+            with transaction(self.engine, write=True) as conn:
+                # Only a real account's name is written; what else was typed is not.
+                actor = name if row is not None else "anonymous"
+                target_id = name if row is not None else None
+                self._audit(conn, actor, "sign_in_failed", "user", target_id, {"source": source})
+            raise fail("U501")
+        return row, key, attempt, now
 
     def authenticate(self, username: str, password: str, source: str | None = None) -> SessionToken:
         """Sign in: a new session, or U501 (wrong name or password) / U502 (throttled)."""
-        username = username.strip()
-        now = self.now()
-        with transaction(self.engine) as conn:
-            self._throttle(conn, SignInFailure.username, username, now)
-            if source:
-                self._throttle(conn, SignInFailure.source, source, now)
-            row = self._user_row(conn, username)
-        ok = False
-        try:
-            target = row.password_hash if row is not None else self._dummy_hash()
-            ok = self.hasher.verify(target, password) and row is not None and not row.disabled
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok:
-            with transaction(self.engine, write=True) as conn:
-                conn.execute(insert(SignInFailure).values(username=username, source=source, at=now))
-                self._audit(conn, username, "sign_in_failed", "user", username, {"source": source})
-            raise fail("U501")
+        row, key, attempt, now = self._check_password(username, password, source)
         token = secrets.token_urlsafe(32)
         expires = now + SESSION_LIFETIME
         with transaction(self.engine, write=True) as conn:
@@ -158,7 +165,7 @@ class UserStore(AuditStore):
                     .where(UserRow.id == row.id)
                     .values(password_hash=self.hasher.hash(password))
                 )
-            conn.execute(delete(SignInFailure).where(SignInFailure.username == username))
+            throttle.succeeded(conn, attempt, key, row.id, source, now)
             conn.execute(
                 insert(LoginSession).values(
                     token_hash=token_hash(token),
@@ -168,8 +175,58 @@ class UserStore(AuditStore):
                     last_seen_at=now,
                 )
             )
-            self._audit(conn, username, "sign_in", "user", username, {"source": source})
+            self._audit(conn, row.username, "sign_in", "user", row.username, {"source": source})
         return SessionToken(token=token, user=_user(row), expires_at=expires)
+
+    def change_password(
+        self,
+        username: str,
+        current: str,
+        new: str,
+        *,
+        keep_token: str | None = None,
+        source: str | None = None,
+    ) -> User:
+        """A signed-in user's new password (U510 wrong current one, U502, U507, U509).
+
+        The current password is checked and throttled like a sign-in; every other session
+        of the account ends (the one holding `keep_token` stays).
+        """
+        try:
+            row, key, attempt, now = self._check_password(username, current, source)
+        except AssessmentError as err:
+            if err.code == "U501":
+                raise fail("U510") from None
+            raise
+        check_password(new, row.username)
+        password_hash = self.hasher.hash(new)
+        with transaction(self.engine, write=True) as conn:
+            throttle.succeeded(conn, attempt, key, row.id, source, now)
+            conn.execute(
+                update(UserRow).where(UserRow.id == row.id).values(password_hash=password_hash)
+            )
+            ended = delete(LoginSession).where(LoginSession.user_id == row.id)
+            if keep_token:
+                ended = ended.where(LoginSession.token_hash != token_hash(keep_token))
+            conn.execute(ended)
+            self._audit(conn, row.username, "change_password", "user", row.username)
+            return _user(self._user_row(conn, row.username))
+
+    def reset_password(self, username: str, new: str, *, actor: str) -> User:
+        """An admin sets a user's password (U507, U509); the user's sessions end."""
+        with transaction(self.engine) as conn:
+            row = self._user_row(conn, username)
+        if row is None:
+            raise fail("S406", what=NOUNS["user"], value=username)
+        check_password(new, row.username)
+        password_hash = self.hasher.hash(new)
+        with transaction(self.engine, write=True) as conn:
+            conn.execute(
+                update(UserRow).where(UserRow.id == row.id).values(password_hash=password_hash)
+            )
+            conn.execute(delete(LoginSession).where(LoginSession.user_id == row.id))
+            self._audit(conn, actor, "reset_password", "user", row.username)
+            return _user(self._user_row(conn, row.username))
 
     def session_user(self, token: str) -> User | None:
         """The signed-in user of a session token; None when unknown, expired or disabled."""
@@ -201,11 +258,9 @@ class UserStore(AuditStore):
             conn.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
 
     def purge_expired(self) -> int:
-        """Delete expired sessions and old sign-in failures; returns the rows removed."""
+        """Delete expired sessions and failure rows too old to throttle; rows removed."""
         now = self.now()
         with transaction(self.engine, write=True) as conn:
             n = conn.execute(delete(LoginSession).where(LoginSession.expires_at <= now)).rowcount
-            n += conn.execute(
-                delete(SignInFailure).where(SignInFailure.at <= now - THROTTLE_WINDOW)
-            ).rowcount
+            n += throttle.purge(conn, now)
         return n

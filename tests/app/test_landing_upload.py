@@ -114,10 +114,12 @@ def test_a_bad_file_is_refused_with_its_code_and_nothing_is_written(
     assert "current" not in at.session_state  # no assessment opened
 
 
-def test_the_same_enterprise_twice_is_refused_with_s401(db_url, small_set):
+def test_the_same_enterprise_twice_is_referred_to_staff(db_url, small_set):
+    # Issue 14 (item 6): this asserted S401 ("already registered", with the code), which
+    # told anyone whether a company took part. Now: S415, the same for any refusal.
     qset = load_questionnaires(small_set)
     _upload(new_app("en"), _file(stored_answers(), qset))
     at = _upload(new_app("en"), _file(stored_answers(), qset))
-    assert "S401" in error_codes(at)
-    assert CREDIT_CODE in " ".join(str(e.value) for e in at.error)
+    assert error_codes(at) == ["S415"]
+    assert CREDIT_CODE not in " ".join(str(e.value) for e in at.error)
     assert _count(db_url) == 1

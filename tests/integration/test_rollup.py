@@ -74,7 +74,14 @@ def test_a_profile_change_moves_last_years_submission_to_another_cell(repo, qset
     nxt = repo.start_next_year(first.id, draft.resume_code, YEAR)
     moved = {**profile_answers(qset, 3, "profile.basic")}
     moved["profile.city"] = "datong" if before[1] != "datong" else "taiyuan"
-    repo.save_section(nxt.assessment_id, "profile.basic", moved, nxt.version)
+    # Issue 14 (item 5): a resume code can no longer move a submitted year (S414); the
+    # move is a staff correction, which must keep the rollup in step the same way.
+    with pytest.raises(AssessmentError) as err:
+        repo.save_section(nxt.assessment_id, "profile.basic", moved, nxt.version)
+    assert err.value.code == "S414"
+    repo.correct_identity(
+        first.enterprise_id, actor="staff1", reason="moved", city=moved["profile.city"]
+    )
     assert in_step(engine) == []
     after = cell_of(engine, first)
     assert after[1] == moved["profile.city"] and after[0] == before[0]

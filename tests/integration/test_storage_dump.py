@@ -34,6 +34,8 @@ def populate(repo, qset, clock) -> None:
     repo.authenticate("alice", PASSWORD, source="10.0.0.2")
     with pytest.raises(AssessmentError):
         repo.authenticate("bob", "wrong password", source="10.0.0.3")
+    with pytest.raises(AssessmentError):  # a wrong resume code is counted (resume_failures)
+        repo.resume_from("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", source="10.0.0.4")
     repo.add_note(first.id, "bob", "能源管理体系尚未建立")
     repo.mark_typical_case(first.id, "alice", "典型案例")
     repo.register_peer_model("2026.1", "models/peers-2026.1.joblib", {"k": 4, "n": 3})
