@@ -74,7 +74,7 @@ def _fmt(value: float | None, digits: int = 0) -> str:
 
 
 # The green gate's verdict (Summary.green_gate): a "don't know" is never "met".
-_GATE_VERDICT = {
+GATE_VERDICT = {
     "met": "ui.results.veto_passed",
     "failed": "ui.results.veto_failed",
     "unverified": "ui.results.veto_unverified",
@@ -88,7 +88,7 @@ def _headline(s: Summary) -> None:
         st.markdown(f"**{tx(s.level_name)}**")
     with c2.container(border=True):
         st.metric(t("ui.results.green"), _fmt(s.green_score))
-        verdict = t(_GATE_VERDICT[s.green_gate])
+        verdict = t(GATE_VERDICT[s.green_gate])
         st.markdown(f"**{verdict}**")
     with c3.container(border=True):
         st.metric(t("ui.results.integration"), t("ui.results.stage_value", stage=s.stage or "—"))

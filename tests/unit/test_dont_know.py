@@ -131,3 +131,36 @@ def test_not_graded_is_no_better_than_the_lowest_grade():
     points = {o.value: o.points for o in item.options}
     grades = [v for v in points if v.startswith("grade_")]
     assert points["not_graded"] <= min(points[g] for g in grades)
+
+
+def _example(name: str) -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["answers"]
+
+
+def test_the_gate_is_never_a_strength_nor_on_the_radar():
+    from assessment.report import summarise
+
+    answers = {**_example("discrete-advanced")}
+    result = score_assessment(answers, QSET)
+    assert {a.id: a.score for a in result.green.areas}["green.basic"] == 100.0
+    s = summarise(result, QSET)
+    ids = {a.id for a in (*s.strongest, *s.weakest, *s.all_domains(), *s.green_areas)}
+    assert "green.basic" not in ids
+    assert s.green_gate == GATE_MET
+
+
+def test_a_dont_know_veto_reads_unverified_with_what_to_check():
+    from assessment.report import summarise
+
+    result = score_assessment(_example("beginner"), QSET)  # green.basic.metering: don't know
+    s = summarise(result, QSET)
+    assert s.green_gate == GATE_UNVERIFIED
+    assert s.green_veto
+    assert [t.en for t in s.unconfirmed_vetoes] == [QSET.item("green.basic.metering").label.en]
+    # what confirming could change: S and the green score at their best
+    assert s.cmmm_total_if_confirmed is not None and s.cmmm_total_if_confirmed > s.cmmm_total
+    assert s.green_if_confirmed is not None and s.green_if_confirmed > s.green_score
