@@ -24,7 +24,14 @@ from assessment.numbers import finite
 from assessment.programs import ProgramMatch
 from assessment.questionnaire import QuestionnaireSet, Text
 from assessment.scored import Scored
-from assessment.scoring import AreaScore, questionnaire_of_kind
+from assessment.scoring import (
+    GATE_FAILED,
+    GATE_MET,
+    GATE_UNVERIFIED,
+    AreaScore,
+    is_gate,
+    questionnaire_of_kind,
+)
 from assessment.texts import bilingual, text
 
 if TYPE_CHECKING:  # matplotlib itself is imported only when a PDF is made
@@ -75,6 +82,14 @@ class Summary:
     dont_know: int = 0
     unanswered: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # "met" | "failed" (a basic requirement answered no) | "unverified" (answered "don't know")
+    green_gate: str = GATE_MET
+    # What confirming the "don't know" answers could raise each headline to (None: no
+    # "don't know", or not known for a stored assessment): CMMM S, green, 两化, readiness.
+    cmmm_total_if_confirmed: float | None = None
+    green_if_confirmed: float | None = None
+    integration_if_confirmed: float | None = None
+    readiness_if_confirmed: float | None = None
 
     def all_domains(self) -> tuple[Area, ...]:
         """CMMM domains, green areas and 两化 blocks, in that order (the radar axes)."""
@@ -111,12 +126,14 @@ def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
         stage_meaning = found.description if found else None
     domains = _areas(cm.domains, qset) if cm else ()
     subdomains = _areas(cm.subdomains, qset) if cm else ()
-    pool = [
-        AreaPoint(a.id, a.label.zh, a.score)
-        for a in (*subdomains, *(_areas(gr.areas, qset) if gr else ()))
-    ]
+    # The basic requirements are a gate, not an area: never a strength, never on the radar.
+    gq = questionnaire_of_kind(qset, "green")
+    gates = {s.id for s in (gq.sections if gq else ()) if is_gate(s)}
+    green_areas = _areas([a for a in gr.areas if a.id not in gates], qset) if gr else ()
+    pool = [AreaPoint(a.id, a.label.zh, a.score) for a in (*subdomains, *green_areas)]
     best, worst = strongest_weakest(pool)
-    by_id = {a.id: a for a in (*subdomains, *(_areas(gr.areas, qset) if gr else ()))}
+    by_id = {a.id: a for a in (*subdomains, *green_areas)}
+    confirmed = result.if_confirmed
     return Summary(
         name=result.profile.name or "",
         credit_code=result.profile.credit_code or "",
@@ -140,12 +157,17 @@ def summarise(result: Scored, qset: QuestionnaireSet) -> Summary:
         confidence=float(result.readiness.confidence),
         domains=domains,
         cmmm_subdomains=subdomains,
-        green_areas=_areas(gr.areas, qset) if gr else (),
+        green_areas=green_areas,
         integration_blocks=_areas(it.blocks, qset) if it else (),
         strongest=tuple(by_id[p.id] for p in best),
         weakest=tuple(by_id[p.id] for p in worst),
         dont_know=len(result.dont_know),
         unanswered=len(result.unanswered),
+        green_gate=gr.gate if gr else GATE_MET,
+        cmmm_total_if_confirmed=confirmed.get(f"{cm.questionnaire}.total") if cm else None,
+        green_if_confirmed=confirmed.get(f"{gr.questionnaire}.score") if gr else None,
+        integration_if_confirmed=confirmed.get(f"{it.questionnaire}.index") if it else None,
+        readiness_if_confirmed=confirmed.get("readiness.score"),
     )
 
 
@@ -197,6 +219,12 @@ HISTORY_KEYS = (
     ("integration.index", "report.measure_integration"),
     ("readiness.score", "report.measure_readiness"),
 )
+# The green gate's verdict: Summary.green_gate → catalogue key.
+GATE_KEYS = {
+    GATE_MET: "report.veto_ok",
+    GATE_FAILED: "report.veto_failed",
+    GATE_UNVERIFIED: "report.veto_unverified",
+}
 # Area tables: (catalogue key of the heading, Summary attribute).
 AREA_TABLES = (
     ("report.domains", "domains"),
@@ -427,7 +455,7 @@ def build_pdf(
         (
             r.tr("report.green"),
             f"{r.score(summary.green_score)} · "
-            + r.tr("report.veto_failed" if summary.green_veto else "report.veto_ok")
+            + r.tr(GATE_KEYS[summary.green_gate])
             + (f" · {summary.green_band.get(lang)}" if summary.green_band else ""),
         ),
         (
@@ -452,6 +480,19 @@ def build_pdf(
     if summary.failed_vetoes:
         items = sep.join(t.get(lang) for t in summary.failed_vetoes)
         r.para(r.tr("report.failed_items", items=items))
+    if summary.unconfirmed_vetoes:
+        items = sep.join(t.get(lang) for t in summary.unconfirmed_vetoes)
+        r.para(r.tr("report.unverified_items", items=items))
+    if summary.dont_know and summary.cmmm_total_if_confirmed is not None:
+        r.para(
+            r.tr(
+                "report.if_confirmed",
+                dk=summary.dont_know,
+                total=r.score(summary.cmmm_total_if_confirmed, 2),
+                green=r.score(summary.green_if_confirmed),
+                index=r.score(summary.integration_if_confirmed),
+            )
+        )
     r.para(
         r.tr(
             "report.confidence",

@@ -27,8 +27,9 @@ FAMILY_KEYS = {
     "green": ("score", "veto"),
     "integration": ("index", "stage"),
 }
-# A failed green-factory basic requirement is a veto: nothing else about green counts
-# until it is fixed, so the veto area is given the full weight of the green family.
+# A failed (or unverified: "don't know") green-factory basic requirement is a veto: nothing
+# else about green counts until it is fixed or checked, so the veto area is given the full
+# weight of the green family.
 VETO_WEIGHT = 1.0
 
 
@@ -240,10 +241,11 @@ def _area_entries(
         ]
         weight = scoring.section_weight(section, variant) / 100.0
         if family_kind == "green" and weight == 0:
-            vetoes = result.green.failed_vetoes if result.green is not None else ()
+            gr = result.green
+            vetoes = (*gr.failed_vetoes, *gr.unconfirmed_vetoes) if gr is not None else ()
             failed = [it for it in items if it.id in vetoes]
             if not failed:
-                continue  # the veto area carries no points; only a failed veto matters
+                continue  # the gate carries no points; only a failed or unverified veto matters
             open_items, gap, weight = failed, 1.0, VETO_WEIGHT
         else:
             if weight == 0 or not open_items:
@@ -313,8 +315,8 @@ class _LevelModel:
     """CMMM level scores with cheap what-ifs; the level rule is scoring.level_score.
 
     Per level, a domain's score is the weight-averaged rating of its answered
-    requirements at that level, and the level score is the domain-weighted mean over the
-    domains with answered requirements (unanswered and "don't know" are left out). Keeping
+    requirements at that level ("don't know" counts as 0, unanswered is left out), and the
+    level score is the domain-weighted mean over the domains with counted requirements. Keeping
     Σ weight × rating and Σ weight per (level, domain) makes a what-if O(domains) instead
     of a full re-score; the plan is still checked with score_assessment at the end, and a
     test compares this model with the engine on random answer sets.
@@ -328,10 +330,11 @@ class _LevelModel:
         for sec in q.sections:
             for it in sec.items:
                 st = states.get(it.id)
-                if it.level is None or st is None or st.score is None:
-                    continue  # only scored requirements count (status SCORED)
+                value = st.counted if st is not None else None
+                if it.level is None or value is None:
+                    continue  # only answered requirements count ("don't know" as 0)
                 key = (it.level, sec.id)
-                self.num[key] = self.num.get(key, 0.0) + it.weight * st.score / 100.0
+                self.num[key] = self.num.get(key, 0.0) + it.weight * value / 100.0
                 self.den[key] = self.den.get(key, 0.0) + it.weight
 
     def level_score(self, level: int, change: tuple[str, float, float] | None = None) -> float:
@@ -348,8 +351,9 @@ class _LevelModel:
         return [self.level_score(level) for level in range(1, 6)]
 
     def _change(self, item: Item, state: ItemScore) -> tuple[str, float, float]:
-        if state.score is not None:  # re-rated (status SCORED): only the rating moves
-            return self.domain_of[item.id], item.weight * (1.0 - state.score / 100.0), 0.0
+        value = state.counted
+        if value is not None:  # re-rated (scored or "don't know"): only the rating moves
+            return self.domain_of[item.id], item.weight * (1.0 - value / 100.0), 0.0
         return self.domain_of[item.id], item.weight, item.weight  # newly counted
 
     def with_full(self, scores: Sequence[float], item: Item, state: ItemScore) -> list[float]:

@@ -13,7 +13,7 @@ Empty scores are None all the way (`scores`); NaN exists only inside `Assessment
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from assessment.scoring import (
     ProfileFacts,
     Readiness,
     band_for,
+    confirmed_scores,
     flat_keys,
     item_states,
     profile_facts,
@@ -79,6 +80,9 @@ class Scored(ScoredFacts, Protocol):
     @property
     def unanswered(self) -> tuple[str, ...]: ...
 
+    @property
+    def if_confirmed(self) -> Mapping[str, float | None]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class StoredScores:
@@ -109,6 +113,8 @@ class ScoredAssessment:
     items: Mapping[str, ItemScore]
     dont_know: tuple[str, ...]
     unanswered: tuple[str, ...]
+    # Not stored: what confirming the "don't know" answers could raise (AssessmentResult).
+    if_confirmed: Mapping[str, float | None] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def stored_scores(answers: Mapping[str, Any], scores: Scores) -> StoredScores:
@@ -147,6 +153,7 @@ def scored_assessment(
             items=fresh.items,
             dont_know=fresh.dont_know,
             unanswered=fresh.unanswered,
+            if_confirmed=fresh.if_confirmed,
         )
     profile = profile_facts(frozen)
     states = item_states(frozen, qset, profile.industry)
@@ -158,6 +165,7 @@ def scored_assessment(
     q = questionnaire_of_kind(qset, "integration")
     integration = _integration(q, states, stored) if q is not None else None
     confidence = stored.get("readiness.confidence")
+    dont_know = tuple(s.id for s in states.values() if s.status == DONT_KNOW_STATUS)
     return ScoredAssessment(
         assessment_id=assessment_id,
         year=year,
@@ -170,8 +178,10 @@ def scored_assessment(
         integration=integration,
         readiness=Readiness(stored.get("readiness.score"), float(confidence or 0.0)),
         items=MappingProxyType(states),
-        dont_know=tuple(s.id for s in states.values() if s.status == DONT_KNOW_STATUS),
+        dont_know=dont_know,
         unanswered=tuple(s.id for s in states.values() if s.status == UNANSWERED),
+        # A what-if beside the stored figures, never in place of them.
+        if_confirmed=confirmed_scores(frozen, qset, dont_know, profile.industry),
     )
 
 
@@ -250,7 +260,9 @@ def _green(q: Questionnaire, states: Mapping[str, ItemScore], scores: Scores) ->
     return GreenResult(
         questionnaire=q.id,
         score=score,
-        veto=bool(failed) if veto is None else veto >= 0.5,
+        # A "don't know" veto is unverified, never met: also for scores stored before
+        # the gate counted it (issue 15).
+        veto=bool(failed or unconfirmed) if veto is None else (veto >= 0.5 or bool(unconfirmed)),
         failed_vetoes=tuple(failed),
         unconfirmed_vetoes=tuple(unconfirmed),
         band=band_for(q.bands, score),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -43,6 +43,12 @@ LEADING_SCORE = 100.0
 
 # Item status in results and in score_batch's status arrays.
 SCORED, DONT_KNOW_STATUS, UNANSWERED, SKIPPED = "scored", "dont_know", "unanswered", "skipped"
+# What a "don't know" counts for in every average: not met / worse than the baseline. It
+# is the lowest score any real answer can get, so "don't know" never pays (issue 15).
+DONT_KNOW_SCORE = 0.0
+# Green basic-requirement gate: every veto answered yes / one answered no / none "no" but
+# at least one "don't know" (unverified: not met until checked).
+GATE_MET, GATE_FAILED, GATE_UNVERIFIED = "met", "failed", "unverified"
 
 
 # --- results ---------------------------------------------------------------------------
@@ -60,13 +66,19 @@ class ItemScore:
     score: float | None
     weight: float
 
+    @property
+    def counted(self) -> float | None:
+        """What the item counts for in averages: its score, 0 for "don't know", else None."""
+        return DONT_KNOW_SCORE if self.status == DONT_KNOW_STATUS else self.score
+
 
 @dataclass(frozen=True, slots=True)
 class AreaScore:
     """A domain, sub-domain, area or block: score 0–100 (None when nothing was answered).
 
     `total` counts the relevant scored items, `answered` those answered with a value,
-    `dont_know` those answered "don't know"; the rest are unanswered.
+    `dont_know` those answered "don't know" (counted as 0 in `score`); the rest are
+    unanswered and left out.
     """
 
     id: str
@@ -107,7 +119,11 @@ class CmmmResult:
 
 @dataclass(frozen=True, slots=True)
 class GreenResult:
-    """Green-factory readiness: score, vetoes and band."""
+    """Green-factory readiness: score, vetoes and band.
+
+    `veto` is True when the basic-requirement gate is not passed: a veto item answered
+    "no" (`failed_vetoes`) or "don't know" (`unconfirmed_vetoes`, unverified until checked).
+    """
 
     questionnaire: str
     score: float | None
@@ -120,8 +136,13 @@ class GreenResult:
 
     @property
     def eligible(self) -> bool:
-        """False when a basic requirement (veto item) is answered "no"."""
+        """False when a basic requirement (veto item) is answered "no" or "don't know"."""
         return not self.veto
+
+    @property
+    def gate(self) -> str:
+        """The basic-requirement gate: "failed" (a "no"), "unverified" (a "don't know"), "met"."""
+        return gate_of(self.failed_vetoes, self.unconfirmed_vetoes, self.veto)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +158,8 @@ class IntegrationResult:
 
 @dataclass(frozen=True, slots=True)
 class Readiness:
-    """Overall readiness 0–100 and the confidence (share not answered "don't know")."""
+    """Overall readiness 0–100 and the confidence (share of the answered items that are not
+    "don't know": each "don't know" lowers it)."""
 
     score: float | None
     confidence: float
@@ -155,6 +177,10 @@ class AssessmentResult:
     items: Mapping[str, ItemScore] = field(default_factory=lambda: MappingProxyType({}))
     dont_know: tuple[str, ...] = ()
     unanswered: tuple[str, ...] = ()
+    # The headline scores (CMMM total and level, green score, 两化 index, readiness) if
+    # every "don't know" were answered at the best rating: what confirming them could
+    # raise each to. Empty when nothing was answered "don't know".
+    if_confirmed: Mapping[str, float | None] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def scores(self) -> dict[str, float | None]:
@@ -188,6 +214,15 @@ class AssessmentResult:
         out["readiness.score"] = _num(self.readiness.score)
         out["readiness.confidence"] = self.readiness.confidence
         return out
+
+
+def gate_of(failed: Sequence[str], unconfirmed: Sequence[str], veto: bool = False) -> str:
+    """The gate state from the veto items answered "no" and "don't know" (and a stored flag)."""
+    if failed:
+        return GATE_FAILED
+    if unconfirmed:
+        return GATE_UNVERIFIED
+    return GATE_FAILED if veto else GATE_MET
 
 
 def _num(value: float | None) -> float:
@@ -383,6 +418,14 @@ def stage_for(stages: Sequence[Stage], index: float | None) -> Stage | None:
     return best
 
 
+def is_gate(section: Section) -> bool:
+    """Whether a section is a gate (all its items are vetoes, e.g. green basic requirements).
+
+    A gate is passed or not; it is not an area: never a strength, never on the radar.
+    """
+    return bool(section.items) and all(it.veto for it in section.items)
+
+
 def section_weight(section: Section, variant: str) -> float:
     """A section's weight for the variant (0 when it has none)."""
     return section.weight.get(variant) if section.weight is not None else 0.0
@@ -450,9 +493,11 @@ def _area(area_id: str, items: Sequence[Item], states: Mapping[str, ItemScore]) 
         total += 1
         if st.status == DONT_KNOW_STATUS:
             dk += 1
-        elif st.score is not None:  # status SCORED
+        elif st.status == SCORED:
             answered += 1
-            num += item.weight * st.score
+        value = st.counted
+        if value is not None:
+            num += item.weight * value
             den += item.weight
     score = num / den if den > 0 else None
     return AreaScore(area_id, score, answered, total, dk)
@@ -467,7 +512,7 @@ def _cmmm_area(area_id: str, items: Sequence[Item], states: Mapping[str, ItemSco
         at = [it for it in items if it.level == level and states[it.id].status != SKIPPED]
         if not at:
             continue  # no relevant requirement at this level: not counted
-        rated = [(it.weight, s) for it in at if (s := states[it.id].score) is not None]
+        rated = [(it.weight, s) for it in at if (s := states[it.id].counted) is not None]
         num = sum(w * s for w, s in rated)
         den = sum(w for w, _ in rated)
         scores.append(num / den / 100.0 if den > 0 else 0.0)
@@ -495,7 +540,9 @@ def _score_cmmm(q: Questionnaire, states: Mapping[str, ItemScore], variant: str)
             rated = [
                 (it.weight, s)
                 for it in section.items
-                if it.level == level and it.id in states and (s := states[it.id].score) is not None
+                if it.level == level
+                and it.id in states
+                and (s := states[it.id].counted) is not None
             ]
             if rated:
                 num = sum(w * s / 100.0 for w, s in rated)
@@ -559,7 +606,7 @@ def _score_green(q: Questionnaire, states: Mapping[str, ItemScore], variant: str
     return GreenResult(
         questionnaire=q.id,
         score=score,
-        veto=bool(failed),
+        veto=bool(failed or unconfirmed),
         failed_vetoes=tuple(failed),
         unconfirmed_vetoes=tuple(unconfirmed),
         band=band_for(q.bands, score),
@@ -607,6 +654,61 @@ def score_assessment(answers: Mapping[str, Any], qset: QuestionnaireSet) -> Asse
 
 def score_checked(answers: Mapping[str, Any], qset: QuestionnaireSet) -> AssessmentResult:
     """`score_assessment` of answers the caller has just validated (not checked again)."""
+    result = _score(answers, qset)
+    if not result.dont_know:
+        return result
+    upside = confirmed_scores(answers, qset, result.dont_know, result.profile.industry)
+    return replace(result, if_confirmed=upside)
+
+
+def confirmed_scores(
+    answers: Mapping[str, Any],
+    qset: QuestionnaireSet,
+    dont_know: Sequence[str],
+    industry: str | None,
+) -> Mapping[str, float | None]:
+    """The headline scores if every "don't know" item were answered at its best (empty if none)."""
+    if not dont_know:
+        return MappingProxyType({})
+    best = dict(answers)
+    for item_id in dont_know:
+        item = qset.item(item_id)
+        if item is not None:
+            best[item_id] = best_answer(item, industry)
+    confirmed = _score(best, qset).scores
+    return MappingProxyType({k: confirmed[k] for k in headline_keys(qset) if k in confirmed})
+
+
+def headline_keys(qset: QuestionnaireSet) -> list[str]:
+    """The flat keys of the headline scores: CMMM total and level, green, 两化, readiness."""
+    keys = []
+    for kind, tails in (
+        ("cmmm", ("total", "level")),
+        ("green", ("score",)),
+        ("integration", ("index",)),
+    ):
+        q = questionnaire_of_kind(qset, kind)
+        if q is not None:
+            keys += [f"{q.id}.{t}" for t in tails]
+    return [*keys, "readiness.score"]
+
+
+def best_answer(item: Item, industry: str | None) -> Any:
+    """The answer that scores an item highest (100): what confirming a "don't know" could give."""
+    if item.type == "requirement":
+        return max(RATINGS, key=lambda r: RATINGS[r])
+    if item.type == "single":
+        return max(item.options, key=lambda o: o.points).value
+    if item.type == "multiple":
+        return [o.value for o in item.options]
+    if item.type == "yesno":
+        return True
+    if item.type == "numeric":
+        return benchmark_of(item, industry).leading
+    raise ValueError(f"{item.id} ({item.type}) is not scored")
+
+
+def _score(answers: Mapping[str, Any], qset: QuestionnaireSet) -> AssessmentResult:
     profile = profile_facts(answers)
     states = item_states(answers, qset, profile.industry)
     cmmm: CmmmResult | None = None

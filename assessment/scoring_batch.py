@@ -23,6 +23,7 @@ from assessment.expressions import Expr, evaluate
 from assessment.questionnaire import DONT_KNOW, RATINGS, Item, Questionnaire, QuestionnaireSet
 from assessment.scoring import (
     BASELINE_SCORE,
+    DONT_KNOW_SCORE,
     EPS,
     LEADING_SCORE,
     LEVEL_CUTS,
@@ -321,7 +322,8 @@ def _check_columns(frame: pd.DataFrame, qset: QuestionnaireSet) -> None:
 def _weighted_mean(x: np.ndarray, ok: np.ndarray, group: _Group) -> tuple[np.ndarray, np.ndarray]:
     """Σ w·x ÷ Σ w over the scored cells of a group; also returns Σ w (0 = nothing scored).
 
-    `x` holds 0 where an item is not scored and `ok` is 1.0 where it is.
+    `x` holds 0 where an item is not counted and `ok` is 1.0 where it is (scored or
+    "don't know").
     """
     # Column by column: the arrays are column-major, so each column is a contiguous view
     # (no gathered copy), and the sums run in item order like the one-assessment code.
@@ -494,9 +496,11 @@ def score_batch(frame: pd.DataFrame, qset: QuestionnaireSet) -> pd.DataFrame:
         if mask is not None:
             status[~mask, k] = SKIPPED
     ok = status == SCORED
+    dk = status == DONT_KNOW_CODE
     rel = status != SKIPPED
     x[~ok] = 0.0  # in place: keeps the column-major layout
-    okf = ok.astype(float)
+    x[dk] = DONT_KNOW_SCORE  # "don't know" counts in every average, as not met
+    okf = (ok | dk).astype(float)
     out: dict[str, np.ndarray] = {}
     present = []
     q = questionnaire_of_kind(qset, "cmmm")
@@ -507,7 +511,8 @@ def score_batch(frame: pd.DataFrame, qset: QuestionnaireSet) -> pd.DataFrame:
         score = _areas(q, x, okf, position, process, out)
         out[f"{q.id}.score"] = score
         veto = [position[it.id] for it in q.items() if it.veto and it.type == "yesno"]
-        failed = (ok[:, veto] & (x[:, veto] == 0.0)).any(axis=1)
+        # The gate is not passed when a veto is answered "no" or "don't know" (unverified).
+        failed = ((ok[:, veto] & (x[:, veto] == 0.0)) | dk[:, veto]).any(axis=1)
         out[f"{q.id}.veto"] = failed.astype(float)
         present.append(score)
     q = questionnaire_of_kind(qset, "integration")
@@ -528,7 +533,7 @@ def score_batch(frame: pd.DataFrame, qset: QuestionnaireSet) -> pd.DataFrame:
     else:
         readiness = np.full(n, np.nan)
     answered = ok.sum(axis=1)
-    base = answered + (status == DONT_KNOW_CODE).sum(axis=1)
+    base = answered + dk.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["readiness.confidence"] = np.where(
             base > 0, answered / np.where(base > 0, base, 1), 0.0

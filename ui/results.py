@@ -73,6 +73,14 @@ def _fmt(value: float | None, digits: int = 0) -> str:
     return formatting.score(value, lang(), digits)
 
 
+# The green gate's verdict (Summary.green_gate): a "don't know" is never "met".
+GATE_VERDICT = {
+    "met": "ui.results.veto_passed",
+    "failed": "ui.results.veto_failed",
+    "unverified": "ui.results.veto_unverified",
+}
+
+
 def _headline(s: Summary) -> None:
     c1, c2, c3, c4 = st.columns(4)
     with c1.container(border=True):
@@ -80,7 +88,7 @@ def _headline(s: Summary) -> None:
         st.markdown(f"**{tx(s.level_name)}**")
     with c2.container(border=True):
         st.metric(t("ui.results.green"), _fmt(s.green_score))
-        verdict = t("ui.results.veto_failed") if s.green_veto else t("ui.results.veto_passed")
+        verdict = t(GATE_VERDICT[s.green_gate])
         st.markdown(f"**{verdict}**")
     with c3.container(border=True):
         st.metric(t("ui.results.integration"), t("ui.results.stage_value", stage=s.stage or "—"))
@@ -95,7 +103,7 @@ def _headline(s: Summary) -> None:
         + tx(s.level_meaning)
     )
     st.caption(t("ui.results.cmmm_detail", score=_fmt(s.cmmm_score), total=_fmt(s.cmmm_total, 2)))
-    if s.green_veto:
+    if s.failed_vetoes:
         st.error(
             t("ui.results.veto_detail", items="；".join(tx(x) for x in s.failed_vetoes)),
             icon=":material/block:",
@@ -103,6 +111,16 @@ def _headline(s: Summary) -> None:
     elif s.unconfirmed_vetoes:
         st.warning(
             t("ui.results.veto_unconfirmed", items="；".join(tx(x) for x in s.unconfirmed_vetoes))
+        )
+    if s.dont_know and s.cmmm_total_if_confirmed is not None:
+        st.caption(
+            t(
+                "ui.results.if_confirmed",
+                dk=s.dont_know,
+                total=_fmt(s.cmmm_total_if_confirmed, 2),
+                green=_fmt(s.green_if_confirmed),
+                index=_fmt(s.integration_if_confirmed),
+            )
         )
     if s.green_band is not None:
         st.caption(t("ui.results.green_band", band=tx(s.green_band)))

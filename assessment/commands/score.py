@@ -25,7 +25,7 @@ WORDS = {
         "green": "Green factory",
         "band": "band",
         "veto_failed": "basic requirement not met (not eligible)",
-        "veto_unconfirmed": "basic requirement unconfirmed",
+        "veto_unconfirmed": "basic requirements not met until checked, unconfirmed",
         "veto_ok": "basic requirements met",
         "integration": "IT–industrialisation integration (两化融合)",
         "index": "index",
@@ -45,7 +45,7 @@ WORDS = {
         "green": "绿色工厂",
         "band": "档次",
         "veto_failed": "基本要求未满足（不具备申报条件）",
-        "veto_unconfirmed": "基本要求未确认",
+        "veto_unconfirmed": "基本要求待核实（核实前视为未满足），未确认",
         "veto_ok": "基本要求均满足",
         "integration": "两化融合",
         "index": "指数",
@@ -142,7 +142,7 @@ def summary(result: AssessmentResult, qset: QuestionnaireSet, lang: str) -> str:
     if result.green is not None:
         g = result.green
         band = names[f"{g.questionnaire}.band"] or w["none"]
-        if g.veto:
+        if g.failed_vetoes or (g.veto and not g.unconfirmed_vetoes):
             veto = f"{w['veto_failed']}: {', '.join(g.failed_vetoes)}"
         elif g.unconfirmed_vetoes:
             veto = f"{w['veto_unconfirmed']}: {', '.join(g.unconfirmed_vetoes)}"

@@ -81,14 +81,17 @@ def _dynamic() -> dict[str, set[str]]:
 def _declared_elsewhere() -> set[str]:
     """Keys held in tables rather than passed literally to a lookup."""
     from assessment.programs import DERIVED_KEYS
-    from assessment.report import AREA_TABLES, HISTORY_KEYS
+    from assessment.report import AREA_TABLES, GATE_KEYS, HISTORY_KEYS
     from ui.navigation import PAGES
+    from ui.results import GATE_VERDICT
 
     return (
         {spec.title_key for spec in PAGES.values()}
         | {key for _, key in HISTORY_KEYS}
         | {key for key, _ in AREA_TABLES}
         | set(DERIVED_KEYS.values())
+        | set(GATE_KEYS.values())
+        | set(GATE_VERDICT.values())
     )
 
 

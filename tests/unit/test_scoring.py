@@ -263,10 +263,13 @@ def test_skip_logic_excludes_rather_than_zeroes():
     assert (z.score, z.total) == (80.0, 1)
 
 
-def test_dont_know_is_excluded_and_lowers_confidence():
+def test_dont_know_counts_as_not_met_and_lowers_confidence():
     r = score(**{"im.a.x.l1.a2": "dont_know"})
     assert r.dont_know == ("im.a.x.l1.a2",)
-    assert r.cmmm.level_scores[0] == pytest.approx((20 * 1.0 + 80 * 0.9) / 100)
+    # im.a at level 1: (full 1.0 + "don't know" 0) / 2; issue 15 (was 20 × 1.0, left out)
+    assert r.cmmm.level_scores[0] == pytest.approx((20 * 0.5 + 80 * 0.9) / 100)
+    # ... below the honest "partial" (0.75 for im.a): "don't know" never pays
+    assert r.cmmm.level_scores[0] < score().cmmm.level_scores[0]
     assert r.readiness.confidence == pytest.approx(12 / 13)
     a = {x.id: x for x in r.cmmm.domains}["im.a"]
     assert (a.answered, a.dont_know, a.total) == (2, 1, 3)
@@ -316,11 +319,23 @@ def test_failed_veto_is_reported_but_does_not_zero_the_score():
     assert r.flat()["green.veto"] == 1.0
 
 
-def test_dont_know_veto_is_unconfirmed_not_failed():
+def test_dont_know_veto_is_unverified_not_met():
     r = score(**{"green.energy.permit": "dont_know"})
-    assert not r.green.veto
+    # issue 15: a "don't know" veto is unverified: the gate is not passed (was: passed)
+    assert r.green.veto
+    assert not r.green.eligible
+    assert r.green.gate == "unverified"
+    assert r.green.failed_vetoes == ()
     assert r.green.unconfirmed_vetoes == ("green.energy.permit",)
-    assert r.flat()["green.veto"] == 0.0
+    assert r.flat()["green.veto"] == 1.0
+
+
+def test_confirming_dont_know_says_what_it_could_raise():
+    r = score(**{"im.a.x.l1.a2": "dont_know"})
+    best = score(**{"im.a.x.l1.a2": "full"})
+    assert r.if_confirmed["im.total"] == pytest.approx(best.cmmm.total)
+    assert r.if_confirmed["im.total"] > r.cmmm.total
+    assert score().if_confirmed == {}
 
 
 @pytest.mark.parametrize(
