@@ -68,13 +68,8 @@ def record() -> AssessmentRecord | None:
     return repository().resume(cur.resume_code)
 
 
-def create(profile_answers: Mapping[str, Any]) -> Draft:
-    """Create the draft from the first profile page; returns the Draft with its code.
-
-    A credit code that is already registered gets S415, which does not say so.
-    """
-    _short_texts(profile_answers)
-    draft = repository().register(dict(profile_answers), this_year(), source=client_source())
+def _open_draft(draft: Draft) -> None:
+    """Make a draft just registered this session's open assessment."""
     session.set_current(
         session.Current(
             assessment_id=draft.assessment_id,
@@ -85,6 +80,16 @@ def create(profile_answers: Mapping[str, Any]) -> Draft:
         )
     )
     st.session_state[wizard_state.LOADED_KEY] = draft.assessment_id
+
+
+def create(profile_answers: Mapping[str, Any]) -> Draft:
+    """Create the draft from the first profile page; returns the Draft with its code.
+
+    A credit code that is already registered gets S415, which does not say so.
+    """
+    _short_texts(profile_answers)
+    draft = repository().register(dict(profile_answers), this_year(), source=client_source())
+    _open_draft(draft)
     return draft
 
 
@@ -192,16 +197,7 @@ def open_answers_file(data: bytes, name: str = "answers.json") -> AssessmentReco
     if problems:
         raise AssessmentError(problems)
     draft = repository().register_from_answers(answers, this_year(), source=client_source())
-    session.set_current(
-        session.Current(
-            assessment_id=draft.assessment_id,
-            enterprise_id=draft.enterprise_id,
-            resume_code=draft.resume_code,
-            version=draft.version,
-            year=this_year(),
-        )
-    )
-    st.session_state[wizard_state.LOADED_KEY] = draft.assessment_id
+    _open_draft(draft)
     return resume(draft.resume_code)
 
 

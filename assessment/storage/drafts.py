@@ -293,28 +293,32 @@ class DraftStore(AuditStore):
         code = str(answers[f"{pid}.credit_code"]).strip().upper()
         check_size(text)
         with transaction(self.engine, write=True) as conn:
-            exists = conn.execute(
-                select(Enterprise.id).where(Enterprise.credit_code == code)
-            ).first()
-            if exists is not None:
-                raise fail("S401", value=code)
-            try:
-                enterprise_id = conn.execute(
-                    insert(Enterprise)
-                    .values(
-                        credit_code=code,
-                        name=str(answers[f"{pid}.name"]),
-                        city=answers.get(f"{pid}.city"),
-                        industry=answers.get(f"{pid}.industry"),
-                        created_at=self.now(),
-                    )
-                    .returning(Enterprise.id)
-                ).scalar_one()
-            except IntegrityError as err:  # registered concurrently
-                raise fail("S401", value=code) from err
+            enterprise_id = self._register_enterprise(conn, code, answers)
             assessment_id, resume = self._insert_assessment(conn, enterprise_id, year, text)
             self._audit(conn, actor, "create_draft", "assessment", assessment_id, {"year": year})
         return Draft(assessment_id, enterprise_id, resume, 1)
+
+    def _register_enterprise(self, conn: Connection, code: str, answers: Mapping[str, Any]) -> int:
+        """A new enterprise row for a credit code nobody holds (S401 if it is taken)."""
+        pid = self._profile_id()
+        taken = conn.execute(select(Enterprise.id).where(Enterprise.credit_code == code)).first()
+        if taken is not None:
+            raise fail("S401", value=code)
+        try:
+            enterprise_id: int = conn.execute(
+                insert(Enterprise)
+                .values(
+                    credit_code=code,
+                    name=str(answers[f"{pid}.name"]),
+                    city=answers.get(f"{pid}.city"),
+                    industry=answers.get(f"{pid}.industry"),
+                    created_at=self.now(),
+                )
+                .returning(Enterprise.id)
+            ).scalar_one()
+        except IntegrityError as err:  # registered concurrently
+            raise fail("S401", value=code) from err
+        return enterprise_id
 
     def save_section(
         self,

@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
-
-from assessment.errors import AssessmentError, fail, problem
+from assessment.errors import AssessmentError, problem
 from assessment.storage.db import transaction
 from assessment.storage.drafts import DraftStore, check_size, encode_answers, parse_answers
-from assessment.storage.models import Enterprise
 from assessment.storage.records import Draft
 
 
@@ -38,23 +34,7 @@ class IntakeStore(DraftStore):
         check_size(text)
         code = str(answers[f"{pid}.credit_code"]).strip().upper()
         with transaction(self.engine, write=True) as conn:
-            taken = conn.execute(select(Enterprise.id).where(Enterprise.credit_code == code))
-            if taken.first() is not None:
-                raise fail("S401", value=code)
-            try:
-                enterprise_id = conn.execute(
-                    insert(Enterprise)
-                    .values(
-                        credit_code=code,
-                        name=str(answers[f"{pid}.name"]),
-                        city=answers.get(f"{pid}.city"),
-                        industry=answers.get(f"{pid}.industry"),
-                        created_at=self.now(),
-                    )
-                    .returning(Enterprise.id)
-                ).scalar_one()
-            except IntegrityError as err:  # registered concurrently
-                raise fail("S401", value=code) from err
+            enterprise_id = self._register_enterprise(conn, code, answers)
             assessment_id, resume = self._insert_assessment(conn, enterprise_id, year, text)
             detail = {"year": year, "answers": len(answers), "from": "answers file"}
             self._audit(conn, actor, "create_draft", "assessment", assessment_id, detail)
