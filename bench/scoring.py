@@ -129,10 +129,11 @@ def encode(frame: pd.DataFrame, qset: QuestionnaireSet) -> Encoded:
             plain = list(value) if isinstance(value, tuple) else value
             score[j] = item_score(item, plain, ind)
         s = score[codes]
-        scored = ~np.isnan(s) & rel[:, k]
-        x[:, k] = np.where(scored, s, 0.0)
-        ok[:, k] = scored
         dk[:, k] = isdk[codes] & rel[:, k]
+        # "Don't know" scores 0 and counts in every mean (docs/scoring.md, "Don't know").
+        scored = (~np.isnan(s) & rel[:, k]) | dk[:, k]
+        x[:, k] = np.where(scored & ~dk[:, k], s, 0.0)
+        ok[:, k] = scored
     process = (frame["profile.production_type"] == "process").to_numpy(dtype=bool)
     return Encoded(x, ok, rel.astype(float), dk, process)
 
@@ -304,8 +305,9 @@ class BareScorer:
             out["readiness.score"] = np.where(
                 count > 0, np.where(has, stack, 0.0).sum(axis=1) / count, np.nan
             )
-        answered = e.ok.sum(axis=1)
-        basis = answered + e.dk.sum(axis=1)
+        dont_know = e.dk.sum(axis=1)
+        answered = e.ok.sum(axis=1) - dont_know
+        basis = answered + dont_know
         out["readiness.confidence"] = np.where(basis > 0, answered / np.maximum(basis, 1), 0.0)
         return out
 

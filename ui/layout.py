@@ -67,7 +67,10 @@ def name_line(name: object, *facts: object) -> None:
     """The name in bold and facts after it, as plain text: never read as Markdown, so a
     name's `# heading`, bare URL or `:icon:` shows as typed."""
     rest = "".join(f" · {html.escape(str(fact))}" for fact in facts)
-    st.html(f'<p class="sx-name"><b>{html.escape(plain_name(name))}</b>{rest}</p>')
+    # <bdi> isolates the name as plain_name's U+2068/U+2069 do in text, without invisible
+    # characters in what is read or copied ("name · code · year").
+    shown = html.escape(" ".join(_NOT_IN_A_NAME.sub(" ", str(name)).split()))
+    st.html(f'<p class="sx-name"><b><bdi>{shown}</bdi></b>{rest}</p>')
 
 
 def remember_resume_error(err: AssessmentError | None) -> None:
